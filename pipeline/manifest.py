@@ -1,0 +1,73 @@
+"""What a run records about itself: inputs with hashes, code and rules versions, counts, validation."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline import __version__
+from pipeline.paths import PACKAGE, RULES, SCHEMAS
+from pipeline.settings import Settings
+
+
+def tree_sha256(root: Path, patterns: tuple[str, ...]) -> str:
+    """Hash of the files under `root` matching `patterns` (paths and contents, sorted)."""
+    h = hashlib.sha256()
+    for path in sorted(p for pattern in patterns for p in root.rglob(pattern) if "__pycache__" not in p.parts):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def versions() -> dict[str, str]:
+    return {
+        "pipeline": __version__,
+        "code_sha256": tree_sha256(PACKAGE, ("*.py",)),
+        "rules_sha256": tree_sha256(RULES, ("*.yaml", "*.yml", "*.tsv", "*.json")),
+        "schemas_sha256": tree_sha256(SCHEMAS, ("*.json",)),
+    }
+
+
+def inputs(input_path: Path, files: list[Path]) -> list[dict[str, Any]]:
+    base = input_path if input_path.is_dir() else input_path.parent
+    return [
+        {"path": f.relative_to(base).as_posix(), "bytes": f.stat().st_size, "sha256": file_sha256(f)} for f in files
+    ]
+
+
+def build(
+    *,
+    input_path: Path,
+    input_files: list[Path],
+    settings: Settings,
+    tables: dict[str, pa.Table],
+    accounting: dict[str, Any],
+    validation: dict[str, Any],
+) -> dict[str, Any]:
+    rejects = tables["rejects"]
+    return {
+        "versions": versions(),
+        "settings": asdict(settings),
+        "input_root": input_path.name,
+        "inputs": inputs(input_path, input_files),
+        "accounting": accounting,
+        "row_counts": {name: t.num_rows for name, t in tables.items()},
+        "rejects_by_reason": dict(sorted(Counter(rejects.column("reason").to_pylist()).items())),
+        "rejects_by_stage": dict(sorted(Counter(rejects.column("stage").to_pylist()).items())),
+        "validation": validation,
+        "outputs": {name: [f"{name}.parquet", f"{name}.csv"] for name in tables},
+    }

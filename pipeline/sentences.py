@@ -1,0 +1,137 @@
+"""Sentence splitting for news text, with offsets.
+
+Blank lines and line breaks after a finished line end a sentence; inside a line, a sentence ends
+at . ! ? (plus closing quotes/brackets) before a capital, a digit or an opening quote, unless the
+period belongs to an abbreviation or an initial. Page furniture ("Posted: ... Updated: ...",
+copyright lines, share buttons, bylines) is recognised so later stages can skip it.
+The lexicons live in `pipeline/rules/extract/sentences.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES_FILE = Path(__file__).parent / "rules" / "extract" / "sentences.yaml"
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    return {
+        "never_final": {a.lower() for a in data["never_final"]},
+        "may_end": {a.lower() for a in data["may_end"]},
+        "starters": set(data["sentence_starters"]),
+        "furniture": [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in data["furniture"]],
+        "examples": data.get("examples", []),
+    }
+
+
+# A candidate end: terminal punctuation, optional closers, then whitespace.
+_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# Line structure: blank-line blocks, and single line breaks.
+_BLOCK = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*")
+_LINE = re.compile(r"[^\n]+")
+# Split a line before page-furniture labels that share it with a headline.
+_FURNITURE_LABEL = re.compile(r"\s(?=(?:Posted|Updated|Published|Last Updated)\s*:)")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_NEXT_WORD = re.compile(r"\s+([\"'“‘(\[]?)(\S+)")
+
+
+def _is_boundary(text: str, end: int) -> bool:
+    """Whether the punctuation run ending at `end` closes a sentence."""
+    rules = _rules()
+    m = _NEXT_WORD.match(text, end)
+    if not m:
+        return True
+    opener, word = m.group(1), m.group(2)
+    first = word[0]
+    if not (first.isupper() or first.isdigit() or opener or first in "\"'“‘"):
+        return False
+    punct_start = end
+    while punct_start > 0 and text[punct_start - 1] in ".!?\"'”’)]":
+        punct_start -= 1
+    if text[punct_start:end].startswith((".", ".\"", ".”")) and text[punct_start:end].count(".") == 1:
+        w = _WORD_BEFORE.search(text, 0, punct_start)
+        if w:
+            token = w.group(1).lower().rstrip(".")
+            if len(token) == 1 and token.isalpha() and w.group(1)[0].isupper():
+                return False  # an initial: "J. Smith"
+            if token in rules["never_final"] or token in rules["may_end"]:
+                if first.isdigit():
+                    return False  # "No. 3", "Oct. 17"
+                if token in rules["never_final"] and token not in rules["may_end"]:
+                    return False
+                return word.strip("\"'“‘,") in rules["starters"]
+            if "." in token and all(len(p) <= 2 for p in token.split(".")):
+                return word.strip("\"'“‘,") in rules["starters"]  # other dotted abbreviations
+    return True
+
+
+def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    cur = start
+    for m in _END.finditer(text, start, end):
+        if _is_boundary(text, m.end()):
+            spans.append((cur, m.end()))
+            cur = m.end()
+    spans.append((cur, end))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def _line_ends_sentence(line: str) -> bool:
+    """A line break ends a sentence unless the line was hard-wrapped mid-sentence."""
+    stripped = line.rstrip()
+    if not stripped:
+        return True
+    return stripped[-1] in ".!?\"'”’:)]" or len(stripped) < 70
+
+
+def split_sentences(text: str, drop_furniture: bool = False) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text`, in order.
+
+    With `drop_furniture`, spans that are page furniture are left out.
+    """
+    spans: list[tuple[int, int]] = []
+    for block in _BLOCK.finditer(text):
+        # Join hard-wrapped lines; cut at lines that end a sentence.
+        seg_start = block.start()
+        lines = list(_LINE.finditer(text, block.start(), block.end()))
+        for i, line in enumerate(lines):
+            nxt = lines[i + 1] if i + 1 < len(lines) else None
+            if nxt is None or _line_ends_sentence(line.group()):
+                for s, e in _split_segment(text, seg_start, line.end()):
+                    spans.append((s, e))
+                seg_start = nxt.start() if nxt else line.end()
+    if drop_furniture:
+        spans = [s for s in spans if not is_furniture(text[s[0] : s[1]])]
+    return spans
+
+
+def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    cur = start
+    for m in _FURNITURE_LABEL.finditer(text, start, end):
+        pieces.append((cur, m.start()))
+        cur = m.end()
+    pieces.append((cur, end))
+    out = []
+    for s, e in pieces:
+        out.extend(_split_line(text, s, e))
+    return out
+
+
+def is_furniture(sentence: str) -> bool:
+    """Whether a sentence is page furniture rather than story text."""
+    return any(p.search(sentence) for p in _rules()["furniture"])

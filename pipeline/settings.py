@@ -1,0 +1,73 @@
+"""One flat, validated settings table. Every key is documented here and in docs/settings.md.
+
+Defaults live in `DEFAULTS`; a TOML file (``--settings FILE`` or ``PIPELINE_SETTINGS``)
+may override any key. Unknown keys and wrong types are errors, not warnings.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+# key -> (default, documentation)
+DOCS: dict[str, str] = {
+    "max_file_bytes": "Largest raw file accepted as one article (bytes); larger files are rejected as `too_large`. JSON Lines batches are limited per line.",
+    "max_batch_file_bytes": "Largest JSON Lines batch file accepted (bytes).",
+    "fallback_encodings": "Encodings tried, in order, when a file is not valid UTF-8; the article is kept and the reject table notes the decoding.",
+    "binary_control_ratio": "Share of control characters (excluding tab, CR, LF) above which a file is treated as binary and rejected.",
+    "min_text_chars": "Articles whose body is shorter than this (after stripping) are rejected as `empty`.",
+    "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
+    "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_file_bytes: int = 2_000_000
+    max_batch_file_bytes: int = 2_000_000_000
+    fallback_encodings: tuple[str, ...] = ("utf-16", "cp1252", "latin-1")
+    binary_control_ratio: float = 0.05
+    min_text_chars: int = 1
+    validation_fail_on_table_errors: bool = True
+    progress: str = "auto"  # auto | always | never
+
+    def __post_init__(self) -> None:
+        check_settings(self)
+
+
+def check_settings(s: Settings) -> None:
+    if s.max_file_bytes <= 0 or s.max_batch_file_bytes <= 0:
+        raise ValueError("max_file_bytes and max_batch_file_bytes must be positive")
+    if not 0 < s.binary_control_ratio < 1:
+        raise ValueError("binary_control_ratio must be between 0 and 1")
+    if s.progress not in {"auto", "always", "never"}:
+        raise ValueError("progress must be one of auto, always, never")
+    if s.min_text_chars < 0:
+        raise ValueError("min_text_chars must be >= 0")
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Defaults, overridden by a TOML file when one is given (or named in PIPELINE_SETTINGS)."""
+    path = path or os.environ.get("PIPELINE_SETTINGS")
+    if not path:
+        return Settings()
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    known = {f.name: f for f in fields(Settings)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ValueError(f"unknown settings key(s) in {path}: {', '.join(unknown)}")
+    base = Settings()
+    coerced = {}
+    for key, value in data.items():
+        default = getattr(base, key)
+        if isinstance(default, tuple):
+            value = tuple(value)
+        elif isinstance(default, bool) != isinstance(value, bool) or not isinstance(value, type(default)) and not (
+            isinstance(default, float) and isinstance(value, int)
+        ):
+            raise ValueError(f"settings key {key!r} must be {type(default).__name__}, got {value!r}")
+        coerced[key] = value
+    return replace(base, **coerced)

@@ -1,0 +1,174 @@
+"""Load the temporal lexicon and rule files (YAML) and compile their patterns, once.
+
+A rule file holds `rules:`, each with an `id`, a `pattern` (a regular expression with `{placeholders}` that expand to
+lexicon alternations as named groups), a `resolve` function name (see `resolvers.py`), optional `type`, `flags`
+(`case` keeps the pattern case-sensitive) and `examples` that run as tests. `{month:m2}` names the group `m2`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "temporal"
+LEXICON_FILE = RULES_DIR / "lexicon.yaml"
+
+# Expressions never start inside a word, a number, an amount of money or a hyphenated compound...
+_BEFORE = r"(?<![\w$€£#@/])"
+# ...and never end inside a word or a number ("1990s" is matched whole, "1,990" not at all).
+_AFTER = r"(?![\w]|[.,]\d|%|/\d)"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    file: str
+    regex: re.Pattern[str]
+    resolve: str
+    type: str | None
+    priority: int
+    params: dict[str, Any] = field(default_factory=dict)
+    examples: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    months: dict[str, int]
+    ambiguous_months: frozenset[str]
+    weekdays: dict[str, int]
+    weekday_abbreviations: frozenset[str]
+    numbers: dict[str, float]
+    vague_numbers: dict[str, Any]
+    ordinals: dict[str, int]
+    units: dict[str, str]
+    seasons: dict[str, str]
+    parts: dict[str, str]
+    day_parts: dict[str, str]
+    day_offsets: dict[str, int]
+    relative: dict[str, int]
+    future_cues: tuple[str, ...]
+    past_cues: tuple[str, ...]
+
+
+def _alternation(words: list[str]) -> str:
+    """Longest first so "sept" wins over "sep"; spaces match any run of blanks, hyphens optional spaces."""
+    out = []
+    for w in sorted(set(words), key=lambda s: (-len(s), s)):
+        out.append(re.escape(w).replace(r"\ ", r"\s+").replace(r"\-", r"[-\s]?"))
+    return "|".join(out)
+
+
+@cache
+def lexicon() -> Lexicon:
+    raw = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    return Lexicon(
+        months={str(k): int(v) for k, v in raw["months"].items()},
+        ambiguous_months=frozenset(raw["ambiguous_months"]),
+        weekdays={str(k): int(v) for k, v in raw["weekdays"].items()},
+        weekday_abbreviations=frozenset(raw["weekday_abbreviations"]),
+        numbers={str(k): float(v) for k, v in raw["numbers"].items()},
+        vague_numbers={str(k): v for k, v in raw["vague_numbers"].items()},
+        ordinals={str(k): int(v) for k, v in raw["ordinals"].items()},
+        units={str(k): str(v) for k, v in raw["units"].items()},
+        seasons={str(k): str(v) for k, v in raw["seasons"].items()},
+        parts={str(k): str(v) for k, v in raw["parts"].items()},
+        day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},
+        day_offsets={str(k): int(v) for k, v in raw["day_offsets"].items()},
+        relative={str(k): int(v) for k, v in raw["relative"].items()},
+        future_cues=tuple(raw["future_cues"]),
+        past_cues=tuple(raw["past_cues"]),
+    )
+
+
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+@cache
+def placeholders() -> dict[str, str]:
+    """Placeholder name -> regular expression body (without the group)."""
+    lex = lexicon()
+    word_numbers = [k for k in lex.numbers]
+    compound = "(?:" + "|".join(_TENS) + r")(?:[-\s](?:" + "|".join(_ONES) + "))?"
+    number = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{compound}|{_alternation(word_numbers)})"
+    return {
+        "month": rf"(?:{_alternation(list(lex.months))})(?:\.(?!\w))?",
+        "weekday": rf"(?:{_alternation(list(lex.weekdays))})(?:\.(?!\w))?",
+        "num": number,
+        "vague": _alternation(list(lex.vague_numbers)),
+        "ordinal": _alternation(list(lex.ordinals)),
+        "unit": _alternation(list(lex.units)),
+        "season": _alternation(list(lex.seasons)),
+        "part": _alternation(list(lex.parts)),
+        "daypart": _alternation(list(lex.day_parts)),
+        "dayword": _alternation(list(lex.day_offsets)),
+        "rel": _alternation(list(lex.relative)),
+        "year": r"(?:1[0-9]|20)\d\d",
+        "day": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?",
+    }
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z]\w*)(?::(\w+))?\}")
+
+
+def expand(pattern: str) -> str:
+    table = placeholders()
+
+    def sub(m: re.Match[str]) -> str:
+        kind, name = m.group(1), m.group(2) or m.group(1)
+        if kind not in table:
+            raise ValueError(f"unknown placeholder {{{kind}}} in pattern {pattern!r}")
+        return f"(?P<{name}>{table[kind]})"
+
+    return _PLACEHOLDER.sub(sub, pattern)
+
+
+def rule_files() -> list[Path]:
+    return sorted(p for p in RULES_DIR.glob("*.yaml") if p.name != LEXICON_FILE.name)
+
+
+@cache
+def rules() -> tuple[Rule, ...]:
+    out: list[Rule] = []
+    for path in rule_files():
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for spec in doc.get("rules", []):
+            flags = 0 if "case" in spec.get("flags", []) else re.IGNORECASE
+            body = expand(spec["pattern"])
+            try:
+                regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, flags)
+            except re.error as exc:  # a broken rule file must fail loudly, naming the rule
+                raise ValueError(f"{path.name}: rule {spec['id']}: {exc}") from exc
+            out.append(
+                Rule(
+                    id=spec["id"],
+                    file=path.name,
+                    regex=regex,
+                    resolve=spec["resolve"],
+                    type=spec.get("type"),
+                    priority=int(spec.get("priority", 0)),
+                    params=dict(spec.get("params", {})),
+                    examples=tuple(spec.get("examples", [])),
+                )
+            )
+    ids = [r.id for r in out]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"duplicate temporal rule ids: {dupes}")
+    return tuple(out)
+
+
+@cache
+def rules_version() -> str:
+    """Short hash of the lexicon and rule files' contents, for the run manifest."""
+    h = hashlib.sha256()
+    for path in [LEXICON_FILE, *rule_files()]:
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]

@@ -1,0 +1,219 @@
+"""Validation stage: Great Expectations suites per table, quarantine of failing rows.
+
+A row that fails a row-level expectation moves to `rejects` (stage `validate`,
+reason = the expectation) and the run goes on. Rows whose text span does not
+match the article (`span_mismatch`) and rows whose parent row was quarantined
+(`parent_rejected`) follow the same path, so nothing is dropped silently. A
+table-level failure (`meta.on_failure = "fail"`) makes the outcome failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline import gx_adapter
+from pipeline.tables import spec, to_arrow
+
+# child table -> (column pointing to the parent, parent table, parent key)
+PARENTS: dict[str, list[tuple[str, str, str]]] = {
+    "mentions": [("article_id", "articles", "article_id")],
+    "events": [("article_id", "articles", "article_id")],
+    "casualties": [("article_id", "articles", "article_id"), ("event_id", "events", "event_id")],
+}
+# table -> column whose text must equal article text[char_start:char_end]
+SPAN_TEXT = {"mentions": "text", "events": "trigger", "casualties": "text"}
+
+
+@dataclass
+class TableReport:
+    table: str
+    rows_in: int
+    rows_out: int
+    quarantined: Counter = field(default_factory=Counter)  # reason -> rows
+    outcomes: list[gx_adapter.ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def table_failures(self) -> list[gx_adapter.ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and (o.on_failure == "fail" or o.error)]
+
+
+@dataclass
+class ValidationResult:
+    tables: dict[str, pa.Table]
+    reports: dict[str, TableReport]
+
+    @property
+    def success(self) -> bool:
+        return not any(r.table_failures for r in self.reports.values())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "success": self.success,
+            "tables": {
+                name: {
+                    "rows_in": r.rows_in,
+                    "rows_out": r.rows_out,
+                    "quarantined": dict(sorted(r.quarantined.items())),
+                    "expectations": [
+                        {
+                            "type": o.type,
+                            "column": o.column,
+                            "on_failure": o.on_failure,
+                            "success": o.success,
+                            "unexpected_count": o.unexpected_count,
+                            **({"error": o.error} if o.error else {}),
+                        }
+                        for o in r.outcomes
+                    ],
+                }
+                for name, r in self.reports.items()
+            },
+        }
+
+
+def validation_frame(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas in the shape GX checks fastest: nullable ints, datetime64 dates."""
+    frame = table.to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}.get,
+        date_as_object=False,
+    )
+    for f in table.schema:
+        if pa.types.is_date32(f.type):
+            frame[f.name] = pd.to_datetime(frame[f.name])
+    return frame.reset_index(drop=True)
+
+
+def validate_tables(tables: dict[str, pa.Table]) -> ValidationResult:
+    """Validate articles, mentions, events, casualties, then rejects (including this stage's own)."""
+    out: dict[str, pa.Table] = {}
+    reports: dict[str, TableReport] = {}
+    new_rejects: list[dict[str, Any]] = []
+    kept_ids: dict[str, set] = {}
+    articles = tables["articles"]
+    texts = dict(zip(articles.column("article_id").to_pylist(), articles.column("text").to_pylist()))
+    sources = {
+        a: (s, p)
+        for a, s, p in zip(
+            articles.column("article_id").to_pylist(),
+            articles.column("source_id").to_pylist(),
+            articles.column("raw_path").to_pylist(),
+        )
+    }
+
+    for name in ("articles", "mentions", "events", "casualties"):
+        table = tables[name]
+        report = TableReport(name, table.num_rows, 0)
+        reasons: dict[int, list[dict[str, Any]]] = {}
+        report.outcomes = gx_adapter.run_suite(name, validation_frame(table))
+        for o in report.outcomes:
+            if not o.success and o.on_failure == "quarantine" and not o.error:
+                for i in o.unexpected_index:
+                    reasons.setdefault(int(i), []).append(
+                        {"reason": o.type, "column": o.column, "note": o.note, "kwargs": o.kwargs}
+                    )
+        for i, why in _span_mismatches(name, table, texts).items():
+            reasons.setdefault(i, []).append(why)
+        for i, why in _orphans(name, table, kept_ids).items():
+            reasons.setdefault(i, []).append(why)
+
+        rows = table.to_pylist() if reasons else []
+        key = spec(name).primary_key
+        for i in sorted(reasons):
+            row, failed = rows[i], reasons[i]
+            report.quarantined[failed[0]["reason"]] += 1
+            source_id, raw_path = sources.get(row.get("article_id"), (None, None))
+            new_rejects.append(
+                {
+                    "stage": "validate",
+                    "source_id": source_id,
+                    "raw_path": raw_path,
+                    "article_id": row.get("article_id"),
+                    "reason": failed[0]["reason"],
+                    "message": f"{name} row {row.get(key)} quarantined: "
+                    + "; ".join(f"{f['note']} ({f['reason']} on {f['column']})" for f in failed),
+                    "detail": json.dumps(
+                        {"table": name, "failed": failed, "row": _short(row)}, sort_keys=True, default=str
+                    ),
+                    "table": name,
+                    "row_id": row.get(key),
+                }
+            )
+        mask = pa.array([i not in reasons for i in range(table.num_rows)], type=pa.bool_())
+        kept = table.filter(mask)
+        out[name] = kept
+        kept_ids[name] = set(kept.column(key).to_pylist())
+        report.rows_out = kept.num_rows
+        reports[name] = report
+
+    rejects = pa.concat_tables([tables["rejects"], to_arrow("rejects", new_rejects)])
+    report = TableReport("rejects", rejects.num_rows, rejects.num_rows)
+    report.outcomes = gx_adapter.run_suite("rejects", validation_frame(rejects))
+    out["rejects"] = rejects
+    reports["rejects"] = report
+    return ValidationResult(out, reports)
+
+
+def _span_mismatches(name: str, table: pa.Table, texts: dict[str, str]) -> dict[int, dict[str, Any]]:
+    column = SPAN_TEXT.get(name)
+    if column is None or table.num_rows == 0:
+        return {}
+    bad = {}
+    cols = [table.column(c).to_pylist() for c in ("article_id", "char_start", "char_end", column)]
+    for i, (article_id, start, end, value) in enumerate(zip(*cols)):
+        text = texts.get(article_id)
+        if text is not None and start is not None and end is not None and text[start:end] != value:
+            bad[i] = {
+                "reason": "span_mismatch",
+                "column": column,
+                "note": f"text[char_start:char_end] differs from `{column}`",
+                "kwargs": {"expected": text[start:end][:200]},
+            }
+    return bad
+
+
+def _orphans(name: str, table: pa.Table, kept_ids: dict[str, set]) -> dict[int, dict[str, Any]]:
+    bad = {}
+    for column, parent, _key in PARENTS.get(name, []):
+        if parent not in kept_ids:
+            continue
+        values = table.column(column)
+        present = pc.is_in(values, value_set=pa.array(sorted(kept_ids[parent]), type=pa.string()))
+        missing = pc.and_(pc.invert(present), pc.is_valid(values))
+        for i in pc.indices_nonzero(missing).to_pylist():
+            bad[i] = {
+                "reason": "parent_rejected",
+                "column": column,
+                "note": f"its {parent} row was quarantined or is missing",
+                "kwargs": {"parent": parent, "id": values[i].as_py()},
+            }
+    return bad
+
+
+def _short(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v[:200] + "…" if isinstance(v, str) and len(v) > 200 else v) for k, v in row.items()}
+
+
+def render_report(result: ValidationResult) -> str:
+    """The validation outcome as plain text a person can read."""
+    lines = [f"Validation: {'PASSED' if result.success else 'FAILED'}"]
+    for name, r in result.reports.items():
+        failed = [o for o in r.outcomes if not o.success]
+        lines.append(
+            f"  {name:<11} {r.rows_in:>8} rows in, {r.rows_out:>8} kept, "
+            f"{sum(r.quarantined.values()):>6} quarantined, {len(r.outcomes) - len(failed)}/{len(r.outcomes)} expectations met"
+        )
+        for o in failed:
+            action = "RUN FAILS" if (o.on_failure == "fail" or o.error) else "rows quarantined"
+            what = o.error or f"{o.unexpected_count} unexpected"
+            lines.append(f"      - {o.type} on {o.column}: {what} ({action}) — {o.note}")
+        for reason, n in sorted(r.quarantined.items()):
+            if reason in {"span_mismatch", "parent_rejected"}:
+                lines.append(f"      - {reason}: {n} rows quarantined")
+    return "\n".join(lines)
