@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.engine import ENGINES
 from pipeline.paths import INTERIM, PROCESSED, RAW
 
 STAGES = ("ingest", "temporal", "extract", "validate", "export")
@@ -33,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run every stage: raw articles in, validated Parquet and CSV out")
     p.add_argument("--input", type=Path, default=RAW, help="file or folder of raw articles (default data/raw/)")
     p.add_argument("--output", type=Path, default=PROCESSED, help="output folder (default data/processed/)")
+    p.add_argument("--work", type=Path, default=INTERIM, help="work folder holding the per-unit cache (default data/interim/)")
+    p.add_argument("--engine", choices=ENGINES, default="local", help="local worker processes (default), serial, or dask")
+    p.add_argument("--workers", type=int, help="worker processes (default: the usable cores)")
+    p.add_argument("--scheduler", help="with --engine dask: address of an existing Dask scheduler (default: a local cluster)")
+    p.add_argument("--full", action="store_true", help="ignore the cache and reprocess every input")
     common(p)
 
     for stage in STAGES:
@@ -62,7 +68,9 @@ def setup_logging(quiet: bool, log_file: Path | None) -> None:
         fh = logging.FileHandler(log_file, encoding="utf-8")
         fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         handlers.append(fh)
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, handlers=handlers, force=True)
+    # Our own log at INFO; libraries (GX is chatty) only at WARNING.
+    logging.basicConfig(level=logging.WARNING, handlers=handlers, force=True)
+    logging.getLogger("pipeline").setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         return runner.USAGE
     try:
         if args.command == "run":
-            return runner.run(args.input, args.output, settings)
+            if args.workers is not None and args.workers < 1:
+                log.error("--workers must be at least 1")
+                return runner.USAGE
+            return runner.run(
+                args.input, args.output, settings, work=args.work, engine=args.engine, workers=args.workers,
+                scheduler=args.scheduler, full=args.full,
+            )  # fmt: skip
         return runner.run_stage(
             args.command,
             input_path=getattr(args, "input", RAW),

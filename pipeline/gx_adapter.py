@@ -51,7 +51,8 @@ def load_suite(table: str) -> dict[str, Any]:
 def _context():
     import great_expectations as gx  # slow import: only when validating
 
-    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    for name in [n for n in logging.root.manager.loggerDict if n.startswith("great_expectations")] + ["great_expectations"]:
+        logging.getLogger(name).setLevel(logging.ERROR)  # GX logs its internals at INFO
     context = gx.get_context(mode="ephemeral")
     try:  # no per-metric progress bars on the user's screen
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -89,8 +90,7 @@ def run_suite(table: str, frame: pd.DataFrame) -> list[ExpectationOutcome]:
     outcomes = []
     for exp, exp_id in zip(load_suite(table)["expectations"], ids, strict=True):
         r = by_id[exp_id]
-        info = r.exception_info or {}
-        error = info.get("exception_message") if info.get("raised_exception") else None
+        error = _exception(r.exception_info or {})
         res = r.result or {}
         outcomes.append(
             ExpectationOutcome(
@@ -105,3 +105,13 @@ def run_suite(table: str, frame: pd.DataFrame) -> list[ExpectationOutcome]:
             )
         )
     return outcomes
+
+
+def _exception(info: dict[str, Any]) -> str | None:
+    """GX nests exception details per metric; any raised exception means the check did not run."""
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None

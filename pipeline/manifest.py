@@ -8,8 +8,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from pipeline import __version__
 from pipeline.paths import PACKAGE, RULES, SCHEMAS
 from pipeline.settings import Settings
@@ -51,23 +49,27 @@ def inputs(input_path: Path, files: list[Path]) -> list[dict[str, Any]]:
 
 def build(
     *,
-    input_path: Path,
-    input_files: list[Path],
+    input_root: str,
+    inputs: list[dict[str, Any]],
     settings: Settings,
-    tables: dict[str, pa.Table],
+    row_counts: dict[str, int],
+    rejects_by_reason: Counter,
+    rejects_by_stage: Counter,
     accounting: dict[str, Any],
     validation: dict[str, Any],
+    run: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    rejects = tables["rejects"]
+    """The manifest: deterministic (no clock), so two runs over the same inputs write the same file."""
     return {
+        **(run or {}),
         "versions": versions(),
         "settings": asdict(settings),
-        "input_root": input_path.name,
-        "inputs": inputs(input_path, input_files),
+        "input_root": input_root,
+        "inputs": inputs,
         "accounting": accounting,
-        "row_counts": {name: t.num_rows for name, t in tables.items()},
-        "rejects_by_reason": dict(sorted(Counter(rejects.column("reason").to_pylist()).items())),
-        "rejects_by_stage": dict(sorted(Counter(rejects.column("stage").to_pylist()).items())),
+        "row_counts": row_counts,
+        "rejects_by_reason": dict(sorted(rejects_by_reason.items())),
+        "rejects_by_stage": dict(sorted(rejects_by_stage.items())),
         "validation": validation,
-        "outputs": {name: [f"{name}.parquet", f"{name}.csv"] for name in tables},
+        "outputs": {name: [f"{name}.parquet", f"{name}.csv"] for name in row_counts},
     }

@@ -7,21 +7,24 @@ previous stage left in the work folder (`data/interim/`) and writing its own.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import export, manifest
+from pipeline import batch, export, manifest
+from pipeline import engine as engine_mod
 from pipeline.settings import Settings
 from pipeline.stages import StageOutput, extract_stage, ingest_stage, temporal_stage
 from pipeline.tables import empty, to_arrow
@@ -145,10 +148,14 @@ def step_export(
     out_dir: Path, tables: dict[str, pa.Table], validation: dict[str, Any], report: str, input_path: Path,
     input_files: list[Path], settings: Settings, ingest_stats: dict[str, Any],
 ) -> dict[str, Any]:  # fmt: skip
-    books = accounting(ingest_stats, tables)
+    """The export stage alone: tables already in memory (see `run_stage`)."""
+    rejects = tables["rejects"]
     data = manifest.build(
-        input_path=input_path, input_files=input_files, settings=settings, tables=tables,
-        accounting=books, validation=validation,
+        input_root=input_path.name, inputs=manifest.inputs(input_path, input_files), settings=settings,
+        row_counts={name: t.num_rows for name, t in tables.items()},
+        rejects_by_reason=Counter(rejects.column("reason").to_pylist()),
+        rejects_by_stage=Counter(rejects.column("stage").to_pylist()),
+        accounting=accounting(ingest_stats, tables), validation=validation,
     )  # fmt: skip
 
     def write(folder: Path) -> None:
@@ -190,31 +197,146 @@ def summary_text(data: dict[str, Any], report: str) -> str:
 
 
 # ------------------------------------------------------------------ whole run
-def run(input_path: Path, out_dir: Path, settings: Settings) -> int:
-    from pipeline.ingest import input_files
+def processing_version(settings: Settings) -> str:
+    """What cached results depend on: code, rules, schemas and settings."""
+    v = manifest.versions()
+    payload = json.dumps({"versions": v, "settings": asdict(settings)}, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
+    """The validation summary of a whole run, from the per-unit verdicts kept in the cache."""
+    from pipeline.gx_adapter import load_suite
+
+    tables = {}
+    for name in batch.ALL_TABLES:
+        failures: dict[tuple[str, str], dict[str, Any]] = {}
+        for f in merge.table_failures.get(name, []):
+            key = (f["type"], f["column"])
+            if key in failures:
+                failures[key]["unexpected_count"] += f["unexpected_count"]
+                failures[key]["fails_run"] |= f["fails_run"]
+            else:
+                failures[key] = dict(f)
+        quarantined = merge.quarantined.get(name, Counter())
+        tables[name] = {
+            "rows_in": merge.rows[name] + sum(quarantined.values()),
+            "rows_out": merge.rows[name],
+            "expectations": len(load_suite(name)["expectations"]),
+            "quarantined": dict(sorted(quarantined.items())),
+            "failures": [failures[k] for k in sorted(failures)],
+        }
+    success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
+    return {"success": success, "tables": tables}
+
+
+def _previous_manifest(out_dir: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def run(
+    input_path: Path, out_dir: Path, settings: Settings, *, work: Path | None = None, engine: str = "local",
+    workers: int | None = None, scheduler: str | None = None, full: bool = False,
+) -> int:  # fmt: skip
+    """Every stage over `input_path` into `out_dir`, reusing cached units that did not change."""
+    from pipeline.paths import INTERIM
     from pipeline.validate import render_report
 
     if not input_path.exists():
         log.error("input %s does not exist", input_path)
         return USAGE
+    work = work or INTERIM
     with run_lock(out_dir):
-        ing = step_ingest(input_path, settings)
-        articles = ing.tables["articles"]
-        tem = step_temporal(articles, settings)
-        ext = step_extract(articles, tem.tables["mentions"], settings)
-        tables = {
-            "articles": articles,
-            "mentions": tem.tables["mentions"],
-            "events": ext.tables["events"],
-            "casualties": ext.tables["casualties"],
-            "rejects": to_arrow("rejects", ing.rejects + tem.rejects + ext.rejects),
-        }
-        validation = step_validate(tables)
-        report = render_report(validation)
-        data = step_export(
-            out_dir, validation.tables, validation.summary(), report, input_path, input_files(input_path), settings, ing.stats
-        )
-    return finish(data, report, validation.success, settings)
+        export.recover(out_dir.resolve())
+        with Timer() as t_scan:
+            jobs, hashes = batch.unit_jobs(input_path)
+        version = processing_version(settings)
+        run_key = hashlib.sha256(json.dumps([version, [(j.rel, j.key) for j in jobs]]).encode()).hexdigest()[:16]
+        previous = _previous_manifest(out_dir)
+        if not full and previous and previous.get("run_key") == run_key:
+            log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))
+            return previous.get("exit_code", OK)
+
+        cache_dir = work / "cache" / version
+        if full and cache_dir.exists():
+            shutil.rmtree(cache_dir)
+        todo = [j for j in jobs if not batch.is_cached(cache_dir, j)]
+        tasks = [batch.Task(tuple(group), str(cache_dir), settings) for group in batch.group_tasks(todo)]
+        log.info(
+            "plan:     %d input units, %d cached, %d to process in %d tasks on engine %s [%.2fs]",
+            len(jobs), len(jobs) - len(todo), len(todo), len(tasks), engine, t_scan.seconds,
+        )  # fmt: skip
+        with Timer() as t_proc:
+            bar = progress_bar(settings, "process")
+            results = engine_mod.run_tasks(batch.process_task, tasks, engine=engine, workers=workers, scheduler=scheduler)
+            for _ in bar(results, total=len(tasks)) if bar else results:
+                pass
+        merged: dict[str, batch.MergeResult] = {}
+
+        def write(folder: Path) -> None:
+            merge = batch.merge_units(jobs, cache_dir, folder)
+            merged["result"] = merge
+            validation = merged_validation(merge)
+            report = render_report(validation)
+            books = merge.accounting()
+            status = (
+                VALIDATION_FAILED if not validation["success"] and settings.validation_fail_on_table_errors
+                else CRASHED if not books["balanced"]
+                else OK_WITH_REJECTS if merge.rows["rejects"] else OK
+            )  # fmt: skip
+            data = manifest.build(
+                input_root=input_path.name, inputs=[{"path": p, "sha256": h} for p, h in sorted(hashes.items())],
+                settings=settings, row_counts=merge.rows, rejects_by_reason=merge.rejects_by_reason,
+                rejects_by_stage=merge.rejects_by_stage, accounting=books, validation=validation,
+                run={"run_key": run_key, "processing_version": version, "exit_code": status},
+            )  # fmt: skip
+            (folder / "validation_report.txt").write_text(report + "\n", encoding="utf-8")
+            export.write_json(folder / "manifest.json", data)
+            merged["manifest"] = data
+            merged["report"] = report
+
+        with Timer() as t_merge:
+            export.publish(out_dir, write)
+        prune_cache(work / "cache", version, {j.key for j in jobs})
+    merge, data = merged["result"], merged["manifest"]
+    _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir)
+    print(summary_text(data, merged["report"]), file=sys.stderr)
+    if not data["accounting"]["balanced"]:
+        log.error("accounting does not balance: %s", data["accounting"])
+    return data["exit_code"]
+
+
+def _log_stages(merge: batch.MergeResult, data: dict[str, Any], proc_s: float, merge_s: float, out_dir: Path) -> None:
+    b, rows, sec = data["accounting"], merge.rows, merge.seconds
+    ingest_reasons = ", ".join(f"{k}: {v}" for k, v in data["rejects_by_reason"].items()) or "none"
+    log.info(
+        "ingest:   %d input articles -> %d accepted, %d rejected (%s) [%.2f cpu-s]",
+        b["input_articles"], b["accepted"], b["rejected_at_ingest"], ingest_reasons, sec["ingest"],
+    )  # fmt: skip
+    log.info("temporal: %d mentions [%.2f cpu-s]", rows["mentions"], sec["temporal"])
+    log.info("extract:  %d events, %d casualty figures [%.2f cpu-s]", rows["events"], rows["casualties"], sec["extract"])
+    quarantined = sum(sum(q.values()) for q in merge.quarantined.values())
+    log.info(
+        "validate: %s, %d rows quarantined [%.2f cpu-s]",
+        "passed" if data["validation"]["success"] else "FAILED", quarantined, sec["validate"],
+    )  # fmt: skip
+    log.info("export:   %s -> %s [processing %.2fs, merge %.2fs wall]", ", ".join(f"{k} {v}" for k, v in rows.items()), out_dir, proc_s, merge_s)
+
+
+def prune_cache(cache_root: Path, version: str, keep: set[str]) -> None:
+    """Drop cache entries of other versions and of units no longer in the input."""
+    if not cache_root.exists():
+        return
+    for vdir in cache_root.iterdir():
+        if vdir.name != version:
+            shutil.rmtree(vdir, ignore_errors=True)
+            continue
+        for entry in vdir.iterdir():
+            if entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ one stage at a time (work folder)
@@ -258,7 +380,7 @@ def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settin
         parts = [_read(work, f"rejects.{s}") for s in ("ingest", "temporal", "extract") if (work / f"rejects.{s}.parquet").exists()]
         tables["rejects"] = pa.concat_tables([empty("rejects"), *parts])
         validation = step_validate(tables)
-        report = render_report(validation)
+        report = render_report(validation.summary())
         folder = work / "validated"
         for name, table in validation.tables.items():
             _write(folder, name, table)

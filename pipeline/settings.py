@@ -15,7 +15,7 @@ from pathlib import Path
 DOCS: dict[str, str] = {
     "max_file_bytes": "Largest raw file accepted as one article (bytes); larger files are rejected as `too_large`. JSON Lines batches are limited per line.",
     "max_batch_file_bytes": "Largest JSON Lines batch file accepted (bytes).",
-    "fallback_encodings": "Encodings tried, in order, when a file is not valid UTF-8; the article is kept and the reject table notes the decoding.",
+    "fallback_encodings": "Encodings tried, in order, when a file is not valid UTF-8; the article is kept and `extra.decoded_as` records the encoding used.",
     "binary_control_ratio": "Share of control characters (excluding tab, CR, LF) above which a file is treated as binary and rejected.",
     "min_text_chars": "Articles whose body is shorter than this (after stripping) are rejected as `empty`.",
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",

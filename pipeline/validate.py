@@ -54,28 +54,31 @@ class ValidationResult:
         return not any(r.table_failures for r in self.reports.values())
 
     def summary(self) -> dict[str, Any]:
+        """Plain data: what `render_report` prints and the manifest keeps."""
         return {
             "success": self.success,
             "tables": {
                 name: {
                     "rows_in": r.rows_in,
                     "rows_out": r.rows_out,
+                    "expectations": len(r.outcomes),
                     "quarantined": dict(sorted(r.quarantined.items())),
-                    "expectations": [
-                        {
-                            "type": o.type,
-                            "column": o.column,
-                            "on_failure": o.on_failure,
-                            "success": o.success,
-                            "unexpected_count": o.unexpected_count,
-                            **({"error": o.error} if o.error else {}),
-                        }
-                        for o in r.outcomes
-                    ],
+                    "failures": [_failure(o) for o in r.outcomes if not o.success],
                 }
                 for name, r in self.reports.items()
             },
         }
+
+
+def _failure(o: gx_adapter.ExpectationOutcome) -> dict[str, Any]:
+    return {
+        "type": o.type,
+        "column": o.column,
+        "note": o.note,
+        "fails_run": o.on_failure == "fail" or o.error is not None,
+        "unexpected_count": o.unexpected_count,
+        **({"error": o.error} if o.error else {}),
+    }
 
 
 def validation_frame(table: pa.Table) -> pd.DataFrame:
@@ -200,20 +203,21 @@ def _short(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v[:200] + "…" if isinstance(v, str) and len(v) > 200 else v) for k, v in row.items()}
 
 
-def render_report(result: ValidationResult) -> str:
-    """The validation outcome as plain text a person can read."""
-    lines = [f"Validation: {'PASSED' if result.success else 'FAILED'}"]
-    for name, r in result.reports.items():
-        failed = [o for o in r.outcomes if not o.success]
+def render_report(summary: dict[str, Any]) -> str:
+    """A validation summary (see `ValidationResult.summary`) as plain text a person can read."""
+    lines = [f"Validation: {'PASSED' if summary['success'] else 'FAILED'}"]
+    for name, r in summary["tables"].items():
+        failed = {(f["type"], f["column"]) for f in r["failures"]}
+        quarantined = sum(r["quarantined"].values())
         lines.append(
-            f"  {name:<11} {r.rows_in:>8} rows in, {r.rows_out:>8} kept, "
-            f"{sum(r.quarantined.values()):>6} quarantined, {len(r.outcomes) - len(failed)}/{len(r.outcomes)} expectations met"
+            f"  {name:<14} {r['rows_in']:>8} rows in, {r['rows_out']:>8} kept, {quarantined:>6} quarantined, "
+            f"{r['expectations'] - len(failed)}/{r['expectations']} expectations met"
         )
-        for o in failed:
-            action = "RUN FAILS" if (o.on_failure == "fail" or o.error) else "rows quarantined"
-            what = o.error or f"{o.unexpected_count} unexpected"
-            lines.append(f"      - {o.type} on {o.column}: {what} ({action}) — {o.note}")
-        for reason, n in sorted(r.quarantined.items()):
+        for f in r["failures"]:
+            action = "RUN FAILS" if f["fails_run"] else "rows quarantined"
+            what = f.get("error") or f"{f['unexpected_count']} unexpected"
+            lines.append(f"      - {f['type']} on {f['column']}: {what} ({action}) — {f['note']}")
+        for reason, n in sorted(r["quarantined"].items()):
             if reason in {"span_mismatch", "parent_rejected"}:
                 lines.append(f"      - {reason}: {n} rows quarantined")
     return "\n".join(lines)

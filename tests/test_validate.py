@@ -17,7 +17,8 @@ from tests import factories as f
 
 def test_good_rows_pass_every_suite():
     result = validate_tables(f.tables())
-    assert result.success, render_report(result)
+    assert result.success, render_report(result.summary())
+    assert all(o.success for r in result.reports.values() for o in r.outcomes), render_report(result.summary())
     assert {n: t.num_rows for n, t in result.tables.items()} == {
         "articles": 1, "mentions": 1, "events": 1, "casualties": 1, "rejects": 0,
     }  # fmt: skip
@@ -32,6 +33,8 @@ def test_good_rows_pass_every_suite():
         ("casualties", f.casualty(qualifier="roughly"), "expect_column_values_to_be_in_set"),
         ("mentions", f.mention(date_start=date(2021, 3, 5), date_end=date(2021, 3, 1)), "expect_column_pair_values_a_to_be_greater_than_b"),
         ("mentions", f.mention(timex_type="PERIOD"), "expect_column_values_to_be_in_set"),
+        ("mentions", f.mention(date_end=date(2500, 1, 1)), "expect_column_values_to_be_between"),
+        ("articles", f.article(reference_date=date(1200, 5, 1)), "expect_column_values_to_be_between"),
         ("mentions", f.mention(precision="fortnight"), "expect_column_values_to_be_in_set"),
         ("mentions", f.mention(text="Tuesday"), "span_mismatch"),
         ("events", f.event(latitude=123.0), "expect_column_values_to_be_between"),
@@ -70,7 +73,7 @@ def test_duplicate_ids_fail_the_run():
     assert not result.success
     failures = result.reports["mentions"].table_failures
     assert [o.type for o in failures] == ["expect_column_values_to_be_unique"]
-    assert "RUN FAILS" in render_report(result)
+    assert "RUN FAILS" in render_report(result.summary())
 
 
 def test_missing_column_fails_the_run():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -173,7 +173,7 @@ def _place_ok(place: str, shape: _Shape, rules: _Rules) -> bool:
 
 def _dateline_date(match: Any, published: date | None, rules: _Rules) -> date | None:
     """The dateline's date; a year-less one takes the latest year that is not after `published` + slack."""
-    if not match.group("month"):
+    if not _group(match, "month"):
         return None
     month = rules.months[match.group("month").casefold().rstrip(".")]
     day = int(match.group("day"))
@@ -182,7 +182,9 @@ def _dateline_date(match: Any, published: date | None, rules: _Rules) -> date | 
             return date(int(match.group("year")), month, day)
         except ValueError:
             return None
-    if published is None or day > 31:
+    if not 1 <= day <= 31:
+        return None
+    if published is None:
         return None  # the year cannot be decided
     latest = published + rules.future_slack
     for year in range(latest.year, latest.year - 9, -1):  # 9 years back covers any 29 February
@@ -211,13 +213,14 @@ def _read(match: Any, start: int, published: date | None, rules: _Rules) -> Date
     agency = _group(match, "agency")
     if agency is not None:
         agency = rules.agencies.get(agency.casefold(), agency)
-    when = _dateline_date(match, published, rules) if _group(match, "month") else None
-    return Dateline(match.group(0), place, agency, when, match.end(), start)
+    return Dateline(match.group(0), place, agency, _dateline_date(match, published, rules), match.end(), start)
 
 
 def parse_dateline(text: str, published: date | None) -> Dateline:
     """Find the dateline at the start of `text` (or after its header lines); NO_DATELINE when there is none."""
     rules = load_rules()
+    if isinstance(published, datetime):
+        published = published.date()
     for start in _candidate_starts(text, rules):
         found = []
         for order, shape in enumerate(rules.shapes):

@@ -48,10 +48,6 @@ def _suffix(path: Path) -> str:
     return path.suffix.lower()
 
 
-def _text_stem(path: Path) -> Path:
-    return path.with_suffix("")
-
-
 def sidecar_for(text_path: Path) -> Path | None:
     for suffix in SIDECAR_SUFFIXES:
         candidate = text_path.with_name(text_path.stem + suffix)

@@ -10,20 +10,56 @@ from datetime import date
 
 from pipeline.records import Mention
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
-from pipeline.temporal.rules import Rule, rules, rules_version
+from pipeline.temporal.rules import Rule, rules, rules_version, trigger_regex
 
 __all__ = ["normalise", "RULES_VERSION"]
 
 RULES_VERSION: str = rules_version()
 
 
+# A match extends at most this far before its first trigger word and after its last one.
+_LEFT, _RIGHT = 48, 64
+
+
+def _lower(text: str) -> str:
+    """Lowercased text of the same length (a few characters lowercase to two; those are kept as they are)."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return low
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    """Stretches of text around trigger words (merged); the rules scan only these, which is most of the speed."""
+    out: list[list[int]] = []
+    n = len(text)
+    for m in trigger_regex().finditer(text):
+        lo, hi = max(0, m.start() - _LEFT), min(n, m.end() + _RIGHT)
+        if out and lo <= out[-1][1]:
+            out[-1][1] = hi
+        else:
+            out.append([lo, hi])
+    spans = []
+    for lo, hi in out:
+        while hi < n and not text[hi].isspace():  # never cut a word: lookaheads treat the window end as text end
+            hi += 1
+        spans.append((lo, hi))
+    return spans
+
+
 def _candidates(text: str) -> list[tuple[int, int, int, dict[str, str | None]]]:
     """Every rule match as (start, end, rule index, groups)."""
     out = []
+    low = _lower(text)
+    windows = _windows(low)
     for i, rule in enumerate(rules()):
-        for m in rule.regex.finditer(text):
-            if m.end() > m.start():
-                out.append((m.start(), m.end(), i, m.groupdict()))
+        finditer = rule.regex.finditer
+        subject = text if rule.case_sensitive else low
+        for lo, hi in windows:
+            for m in finditer(subject, lo, hi):
+                if m.end() > m.start():
+                    groups = {k: (text[m.start(k) : m.end(k)] if v is not None else None) for k, v in m.groupdict().items()}
+                    out.append((m.start(), m.end(), i, groups))
     return out
 
 
@@ -45,7 +81,9 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
         if any(start < e and s < end for s, e in taken):
             continue
         rule = all_rules[idx]
-        if _resolve(rule, groups, Context(text, (start, end), reference)) is None:
+        # anaphoric rules are checked against a stand-in antecedent; the real one is known only in text order
+        probe = Context(text, (start, end), reference, last_day=reference, last_start=reference, last_precision="day")
+        if _resolve(rule, groups, probe) is None:
             continue
         taken.append((start, end))
         chosen.append((start, end, rule, groups))
@@ -80,5 +118,8 @@ def normalise(text: str, reference: date) -> list[Mention]:
         if res.precision == "day" and res.start is not None:
             ctx.last_day = res.start
         if res.start is not None and res.type in {"DATE", "TIME"}:
-            ctx.last_precision, ctx.last_value = res.precision, res.value
+            ctx.last_precision, ctx.last_value, ctx.last_start = res.precision, res.value, res.start
+        if rule.resolve == "quarter" and res.start is not None:
+            ctx.last_quarter = (res.start.year, (res.start.month - 1) // 3 + 1)
+            ctx.last_quarter_end = end
     return out

@@ -37,6 +37,9 @@ class Context:
     last_day: date | None = None  # latest earlier day-precision date in the article
     last_precision: str | None = None  # precision of the latest earlier dated mention
     last_value: str | None = None
+    last_start: date | None = None  # start of the latest earlier dated mention (any precision)
+    last_quarter: tuple[int, int] | None = None  # (year, quarter) of the latest quarter mentioned
+    last_quarter_end: int = -10_000  # where that mention ended
     _direction: str | None = None
 
     def direction(self) -> str:
@@ -107,7 +110,9 @@ def _fmt_num(n: float) -> str:
 # ---------------------------------------------------------------- year choice
 
 
-def nearest_year(ctx: Context, interval_of: Callable[[int], tuple[date, date]], tolerance: int = 0) -> int:
+def nearest_year(
+    ctx: Context, interval_of: Callable[[int], tuple[date, date]], tolerance: int = 0, future_tolerance: int | None = None
+) -> int:
     """The year putting the interval nearest the reference in the tense's direction.
 
     Past/neutral: the latest year whose interval starts no later than R + tolerance days. Future: the earliest whose
@@ -116,8 +121,9 @@ def nearest_year(ctx: Context, interval_of: Callable[[int], tuple[date, date]], 
     r = ctx.reference
     slack = timedelta(days=tolerance)
     if ctx.direction() == "future":
+        fslack = slack if future_tolerance is None else timedelta(days=future_tolerance)
         for y in (r.year - 1, r.year, r.year + 1):
-            if interval_of(y)[1] >= r - slack:
+            if interval_of(y)[1] >= r - fslack:
                 return y
         return r.year + 1
     for y in (r.year + 1, r.year, r.year - 1):
@@ -169,15 +175,75 @@ def date_numeric(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
 
 
 def month_year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'July 2016'; 'June last year'."""
     if not ok_month_word(g["month"] or ""):
         return None
-    year, month = int(g["year"] or 0), month_of(g["month"] or "")
+    month = month_of(g["month"] or "")
+    if g.get("yrel"):
+        year, anchor = ctx.reference.year + lexicon().relative[_key(g["yrel"] or "")], "reference"
+    else:
+        year, anchor = int(g["year"] or 0), "absolute"
     s, e = cal.month_interval(year, month)
-    return Resolved("DATE", cal.month_value(year, month), None, s, e, "month", "absolute")
+    return Resolved("DATE", cal.month_value(year, month), None, s, e, "month", anchor)
+
+
+_WORD_NUM = {"o": 0, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+             "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
+
+
+def year_spoken(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """Years written out, as in transcripts: 'nineteen ninety-four', 'the year two thousand'."""
+    text = _key(ctx.matched())
+    if "thousand" in text:
+        y = 2000 + int(number(g.get("ones")) or 0) if g.get("ones") else 2000
+    else:
+        tens = _key(g.get("tens") or "")
+        century = 1900 if "nineteen" in text.split(" ")[:3] and not text.startswith("the year twenty") else 2000
+        if text.replace("the year ", "").startswith("twenty"):
+            century = 2000
+        if tens.startswith("o "):
+            n = number(tens[2:])
+        else:
+            n = _WORD_NUM.get(tens) if tens in _WORD_NUM else number(tens)
+        if n is None:
+            return None
+        y = century + int(n)
+    s, e = cal.year_interval(y)
+    return Resolved("DATE", f"{y:04d}", None, s, e, "year", "absolute")
+
+
+def holiday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """Named holidays, in the year the tense points to (or last/this/next)."""
+    spec = lexicon().holidays.get(_key(g["holiday"] or "").replace("’", "'"))
+    if spec is None:
+        return None
+
+    def day_in(y: int) -> date:
+        if isinstance(spec, str) and spec == "us_election":
+            return cal.nth_weekday(y, 11, 1, 1) + timedelta(days=1)
+        if isinstance(spec, str):
+            mm, dd = spec.split("-")
+            return date(y, int(mm), int(dd))
+        if isinstance(spec, dict):
+            return cal.easter(y) + timedelta(days=int(spec["easter"]))
+        return cal.nth_weekday(y, int(spec[0]), int(spec[1]), int(spec[2]))
+
+    r = ctx.reference
+    rel = _key(g["rel"]) if g.get("rel") else None
+    if rel == "last":
+        y = r.year if day_in(r.year) < r else r.year - 1
+    elif rel == "next":
+        y = r.year if day_in(r.year) > r else r.year + 1
+    elif rel == "this":
+        y = r.year
+    else:
+        y = nearest_year(ctx, lambda yy: (day_in(yy), day_in(yy)), tolerance=7)
+    d = day_in(y)
+    return _day(d, "reference")
 
 
 def month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
-    word = g["month"] or ""
+    word = g.get("month") or g.get("m2") or ""
     if not ok_month_word(word) or (len(_key(word)) <= 4 and not word[:1].isupper()):
         return None
     m = month_of(word)
@@ -407,7 +473,7 @@ def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     n = number(g.get("num")) if g.get("num") else 1.0
     if n is None or not float(n).is_integer():
         return None
-    unit = lexicon().units.get(_key(g["unit"] or ""))
+    unit = lexicon().units.get(_key(g.get("unit") or p.get("unit", "")))
     if unit not in {"D", "W", "FN", "M", "Q", "Y", "DE", "CE"}:
         return None
     sign = int(p.get("sign", -1))
@@ -418,14 +484,24 @@ def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     d = _shift(base, unit, sign * int(n))
     if unit == "FN":
         unit = "D"
-    if unit == "Y" and ctx.last_precision == "quarter" and ctx.last_value and p.get("anaphoric") is not None:
-        # "a year earlier" after "the third quarter" names that quarter a year before
-        q = re.match(r"(\d{4})-Q(\d)$", ctx.last_value)
-        if q:
-            y, qn = int(q.group(1)) + sign * int(n), int(q.group(2))
-            s, e = cal.quarter_interval(y, qn)
-            return Resolved("DATE", f"{y:04d}-Q{qn}", None, s, e, "quarter", "previous_mention")
+    if unit == "Y" and ctx.last_quarter is not None and ctx.span[0] - ctx.last_quarter_end < _QUARTER_CONTEXT:
+        # in a quarterly report "a year ago" / "a year earlier" names the quarter under discussion a year before
+        y, qn = ctx.last_quarter
+        return _quarter(y + sign * int(n), qn, "previous_mention")
     return _unit_value(unit, d, anchor)
+
+
+_QUARTER_CONTEXT = 100_000  # characters after a quarter mention within which "a year ago" means that quarter
+
+
+def anaphoric_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'that day', 'later that year', 'the same month': the unit holding the latest dated mention (else nothing)."""
+    unit = lexicon().units.get(_key(g.get("unit") or ""))
+    if ctx.last_start is None or unit not in {"D", "W", "M", "Y"}:
+        return None
+    if unit == "D" and ctx.last_precision != "day":
+        return None
+    return _unit_value(unit, ctx.last_start, "previous_mention")
 
 
 def anaphoric_day(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -489,12 +565,14 @@ def quarter(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     q = lexicon().ordinals.get(_key(g.get("ordinal") or "")) if g.get("ordinal") else int(g.get("q") or 0)
     if not q or not 1 <= q <= 4:
         return None
-    if g.get("year"):
-        y, anchor = int(g["year"] or 0), "absolute"
-    else:
-        y, anchor = nearest_year(ctx, lambda yy: cal.quarter_interval(yy, q)), "reference"
-    s, e = cal.quarter_interval(y, q)
-    return Resolved("DATE", f"{y:04d}-Q{q}", None, s, e, "quarter", anchor)
+    if g.get("year") or g.get("year2"):
+        return _quarter(int(g.get("year") or g.get("year2") or 0), q, "absolute")
+    if g.get("yrel"):
+        return _quarter(ctx.reference.year + lexicon().relative[_key(g["yrel"] or "")], q, "reference")
+    if g.get("ago"):  # "the year-ago third quarter"
+        return _quarter(nearest_year(ctx, lambda yy: cal.quarter_interval(yy, q)) - 1, q, "reference")
+    # results are reported after a quarter ends: even in future context the latest quarter stays in view
+    return _quarter(nearest_year(ctx, lambda yy: cal.quarter_interval(yy, q), future_tolerance=92), q, "reference")
 
 
 def half(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -510,16 +588,21 @@ def half(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     return Resolved("DATE", f"{y:04d}-H{h}", None, s, e, "part_of_year", anchor)
 
 
+def _quarter(y: int, q: int, anchor: str) -> Resolved:
+    s, e = cal.quarter_interval(y, q)
+    return Resolved("DATE", f"{y:04d}-Q{q}", None, s, e, "quarter", anchor)
+
+
+def latest_completed_quarter(r: date) -> tuple[int, int]:
+    q = (r.month - 1) // 3  # the quarter before the reference's
+    return (r.year, q) if q else (r.year - 1, 4)
+
+
 def current_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
-    """'the quarter', 'the year' in a report: the latest mentioned unit of that kind, else the reference's."""
-    unit = p["unit"]
-    if unit == "Q" and ctx.last_precision == "quarter" and ctx.last_value:
-        m = re.match(r"(\d{4})-Q(\d)$", ctx.last_value)
-        if m:
-            y, q = int(m.group(1)), int(m.group(2))
-            s, e = cal.quarter_interval(y, q)
-            return Resolved("DATE", ctx.last_value, None, s, e, "quarter", "previous_mention")
-    return _unit_value(unit, ctx.reference, "reference")
+    """'the quarter', 'the latest period' in a report: the latest quarter mentioned, else the latest completed one."""
+    if ctx.last_quarter is not None:
+        return _quarter(*ctx.last_quarter, "previous_mention")
+    return _quarter(*latest_completed_quarter(ctx.reference), "reference")
 
 
 # ---------------------------------------------------------------- durations, sets, vague references
@@ -529,6 +612,11 @@ def duration(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     unit = lexicon().units.get(_key(g.get("unit") or p.get("unit", "")))
     if unit is None:
         return None
+    after = ctx.text[ctx.span[1] : ctx.span[1] + 4].lower()
+    if unit == "Q" and (after.startswith(" of") or _key(g.get("unit") or "") == "quarters"):
+        return None  # fractions: "a quarter of", "three-quarters"
+    if unit == "S" and _key(g.get("num") or "") in {"a", "an", "one"}:
+        return None  # "a second attack" is an ordinal
     if g.get("vague"):
         v = lexicon().vague_numbers[_key(g["vague"] or "")]
         amount = str(v)
@@ -587,7 +675,7 @@ def set_weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
 
 
 def set_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
-    unit = lexicon().units.get(_key(g["unit"] or ""))
+    unit = lexicon().units.get(_key(g.get("unit") or ""))
     if unit is None:
         return None
     n = number(g.get("num")) if g.get("num") else 1
@@ -610,7 +698,7 @@ RESOLVERS: dict[str, Resolver] = {
     f.__name__: f
     for f in (
         date_mdy, date_numeric, month_year, month, year, year_short, decade, century, weekday, dayword,
-        clock_time, rel_unit, offset, anaphoric_day, part_of_month, part_of_year, season, quarter, half,
+        clock_time, rel_unit, offset, anaphoric_day, anaphoric_unit, holiday, year_spoken, part_of_month, part_of_year, season, quarter, half,
         current_unit, duration, fixed, set_weekday, set_unit, unresolved,
     )
 }

@@ -30,6 +30,7 @@ class Rule:
     id: str
     file: str
     regex: re.Pattern[str]
+    case_sensitive: bool  # False: the regex runs on the lowercased text (much faster than re.IGNORECASE)
     resolve: str
     type: str | None
     priority: int
@@ -52,7 +53,11 @@ class Lexicon:
     day_parts: dict[str, str]
     day_offsets: dict[str, int]
     relative: dict[str, int]
+    trigger_words: tuple[str, ...]
+    holidays: dict[str, Any]
     future_cues: tuple[str, ...]
+    future_prepositions: tuple[str, ...]
+    reporting_verbs: frozenset[str]
     past_cues: tuple[str, ...]
 
 
@@ -81,9 +86,19 @@ def lexicon() -> Lexicon:
         day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},
         day_offsets={str(k): int(v) for k, v in raw["day_offsets"].items()},
         relative={str(k): int(v) for k, v in raw["relative"].items()},
+        trigger_words=tuple(raw["trigger_words"]),
+        holidays={str(k): v for k, v in raw["holidays"].items()},
         future_cues=tuple(raw["future_cues"]),
+        future_prepositions=tuple(raw["future_prepositions"]),
+        reporting_verbs=frozenset(raw["reporting_verbs"]),
         past_cues=tuple(raw["past_cues"]),
     )
+
+
+def _with_abbreviations(words: list[str], full_len: int) -> str:
+    full = [w for w in words if len(w) >= full_len or w in {"may", "june", "july"}]
+    short = [w for w in words if w not in full]
+    return rf"(?:(?:{_alternation(short)})\.(?!\w)|{_alternation(full + short)})"
 
 
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
@@ -98,8 +113,9 @@ def placeholders() -> dict[str, str]:
     compound = "(?:" + "|".join(_TENS) + r")(?:[-\s](?:" + "|".join(_ONES) + "))?"
     number = rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?|{compound}|{_alternation(word_numbers)})"
     return {
-        "month": rf"(?:{_alternation(list(lex.months))})(?:\.(?!\w))?",
-        "weekday": rf"(?:{_alternation(list(lex.weekdays))})(?:\.(?!\w))?",
+        # full names take no period; abbreviations may ("Oct. 17"), so a sentence's full stop stays outside
+        "month": _with_abbreviations(list(lex.months), 5),
+        "weekday": _with_abbreviations(list(lex.weekdays), 6),
         "num": number,
         "vague": _alternation(list(lex.vague_numbers)),
         "ordinal": _alternation(list(lex.ordinals)),
@@ -111,7 +127,18 @@ def placeholders() -> dict[str, str]:
         "rel": _alternation(list(lex.relative)),
         "year": r"(?:1[0-9]|20)\d\d",
         "day": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?",
+        "tz": r"(?:local\s+time|est|edt|cst|cdt|mst|mdt|pst|pdt|gmt|utc|bst|cet|cest|eet|eest|msk|ist|jst)",
     }
+
+
+@cache
+def trigger_regex() -> re.Pattern[str]:
+    """Digits and the start of any lexicon or trigger word: where a temporal expression could be (lowercased text)."""
+    lex = lexicon()
+    words: set[str] = set(lex.trigger_words) | {"nineteen", "two thousand"}
+    for table in (lex.months, lex.weekdays, lex.units, lex.seasons, lex.day_parts, lex.day_offsets, lex.holidays):
+        words.update(k.split(" ")[0] for k in table)
+    return re.compile(r"\d|(?<!\w)(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ")")
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z]\w*)(?::(\w+))?\}")
@@ -139,10 +166,12 @@ def rules() -> tuple[Rule, ...]:
     for path in rule_files():
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for spec in doc.get("rules", []):
-            flags = 0 if "case" in spec.get("flags", []) else re.IGNORECASE
+            case = "case" in spec.get("flags", [])
+            if not case and re.search(r"(?<!\\)[A-Z]", re.sub(r"\(\?P<\w+>", "", spec["pattern"])):
+                raise ValueError(f"{path.name}: rule {spec['id']}: patterns match lowercased text; write them in lowercase")
             body = expand(spec["pattern"])
             try:
-                regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER, flags)
+                regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER)
             except re.error as exc:  # a broken rule file must fail loudly, naming the rule
                 raise ValueError(f"{path.name}: rule {spec['id']}: {exc}") from exc
             out.append(
@@ -150,6 +179,7 @@ def rules() -> tuple[Rule, ...]:
                     id=spec["id"],
                     file=path.name,
                     regex=regex,
+                    case_sensitive=case,
                     resolve=spec["resolve"],
                     type=spec.get("type"),
                     priority=int(spec.get("priority", 0)),

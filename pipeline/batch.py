@@ -1,0 +1,354 @@
+"""Scale: process input units in parallel into a per-unit cache, then merge the cache into the outputs.
+
+An *input unit* is one text file (with its sidecar) or one JSON Lines batch.
+Workers turn units into validated rows and write them to
+`WORK/cache/<version>/<unit key>/` (a unit key hashes the unit's path and
+bytes; the version hashes code, rules, schemas and settings). The merge then
+streams every unit's cached rows, in input order, into the output files,
+dropping later copies of a story already seen (`duplicate`). A full run is an
+incremental run with an empty cache, so both give the same outputs.
+
+Validation runs in the workers on what changed. Units are validated in
+sub-batches whose articles are distinct, so a unit's verdicts never depend on
+which other units shared its task.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from pipeline.export import neutralise_formulas
+from pipeline.manifest import file_sha256
+from pipeline.records import Article, Reject
+from pipeline.settings import Settings
+from pipeline.stages import article_row, extract_stage, reject_row, temporal_stage
+from pipeline.tables import spec, to_arrow
+
+DATA_TABLES = ("articles", "mentions", "events", "casualties")
+ALL_TABLES = (*DATA_TABLES, "rejects")
+TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
+FLUSH_BYTES = 32 << 20  # merge writes a Parquet row group / CSV chunk when this much is buffered
+
+
+# ------------------------------------------------------------------ units and keys
+@dataclass(frozen=True)
+class UnitJob:
+    kind: str
+    path: str
+    rel: str
+    sidecar: str | None
+    key: str
+    size: int
+
+
+def unit_jobs(input_path: Path) -> tuple[list[UnitJob], dict[str, str]]:
+    """Units in input order with their cache keys, and the sha256 of every input file (by relative path)."""
+    from pipeline.ingest.discover import units
+
+    root = input_path if input_path.is_dir() else input_path.parent
+    hashes: dict[str, str] = {}
+
+    def digest(p: Path) -> str:
+        rel = p.relative_to(root).as_posix()
+        if rel not in hashes:
+            hashes[rel] = file_sha256(p)
+        return hashes[rel]
+
+    jobs = []
+    for u in units(input_path):
+        h = hashlib.sha256(f"{u.kind}\0{u.rel}\0{digest(u.path)}".encode())
+        size = u.path.stat().st_size
+        if u.sidecar is not None:
+            h.update(f"\0{u.sidecar.name}\0{digest(u.sidecar)}".encode())
+            size += u.sidecar.stat().st_size
+        jobs.append(UnitJob(u.kind, str(u.path), u.rel, str(u.sidecar) if u.sidecar else None, h.hexdigest()[:32], size))
+    return jobs, hashes
+
+
+def group_tasks(jobs: list[UnitJob], task_bytes: int = TASK_BYTES) -> list[list[UnitJob]]:
+    tasks: list[list[UnitJob]] = []
+    size = 0
+    for job in jobs:
+        if not tasks or size + job.size > task_bytes:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(job)
+        size += job.size
+    return tasks
+
+
+# ------------------------------------------------------------------ duplicates
+def duplicate_reject(article: dict[str, Any], first: tuple[str, str]) -> dict[str, Any]:
+    first_source_id, first_raw_path = first
+    return reject_row(
+        Reject(
+            stage="ingest",
+            reason="duplicate",
+            message=f"{article['source_id']} ({article['raw_path']}) is a copy of {first_source_id} "
+            f"({first_raw_path}), already ingested",
+            source_id=article["source_id"],
+            raw_path=article["raw_path"],
+            article_id=article["article_id"],
+            detail=json.dumps(
+                {"article_id": article["article_id"], "first_raw_path": first_raw_path, "first_source_id": first_source_id},
+                sort_keys=True,
+            ),
+        )
+    )
+
+
+# ------------------------------------------------------------------ worker side
+@dataclass(frozen=True)
+class Task:
+    jobs: tuple[UnitJob, ...]
+    cache_dir: str
+    settings: Settings
+
+
+def read_unit(job: UnitJob, settings: Settings) -> Iterator[Article | Reject]:
+    from pipeline.ingest.discover import Unit
+    from pipeline.ingest.readers import internal_error, read_batch, read_text, read_unsupported
+
+    unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None)
+    if unit.kind == "batch":
+        yield from read_batch(unit, settings)
+        return
+    try:
+        yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
+    except Exception as exc:  # a bug must cost one file, not the batch
+        yield internal_error(exc, unit.rel, unit.rel, unit.rel)
+
+
+@dataclass
+class UnitRows:
+    job: UnitJob
+    articles: list[dict[str, Any]]
+    rejects: list[dict[str, Any]]
+    seconds: Counter
+
+
+def ingest_unit(job: UnitJob, settings: Settings) -> UnitRows:
+    start = time.perf_counter()
+    articles, rejects, first = [], [], {}
+    for item in read_unit(job, settings):
+        if isinstance(item, Reject):
+            rejects.append(reject_row(item))
+            continue
+        row = article_row(item)
+        if row["article_id"] in first:  # the same story twice inside one unit
+            rejects.append(duplicate_reject(row, first[row["article_id"]]))
+            continue
+        first[row["article_id"]] = (row["source_id"], row["raw_path"])
+        articles.append(row)
+    return UnitRows(job, articles, rejects, Counter(ingest=time.perf_counter() - start))
+
+
+def _sub_batches(units: list[UnitRows]) -> list[list[UnitRows]]:
+    """Split units so that no article id appears twice within one validation call."""
+    batches: list[tuple[list[UnitRows], set[str]]] = []
+    for u in units:
+        ids = {a["article_id"] for a in u.articles}
+        for members, seen in batches:
+            if not ids & seen:
+                members.append(u)
+                seen |= ids
+                break
+        else:
+            batches.append(([u], set(ids)))
+    return [members for members, _ in batches]
+
+
+def process_task(task: Task) -> list[dict[str, Any]]:
+    """Worker entry point: ingest, normalise, extract and validate the task's units; cache each unit."""
+    from pipeline.validate import validate_tables
+
+    units = [ingest_unit(job, task.settings) for job in task.jobs]
+    summaries = []
+    for batch in _sub_batches(units):
+        articles = to_arrow("articles", [a for u in batch for a in u.articles])
+        t0 = time.perf_counter()
+        tem = temporal_stage(articles)
+        t1 = time.perf_counter()
+        ext = extract_stage(articles, tem.tables["mentions"])
+        t2 = time.perf_counter()
+        tables = {
+            "articles": articles,
+            "mentions": tem.tables["mentions"],
+            **ext.tables,
+            "rejects": to_arrow("rejects", [r for u in batch for r in u.rejects] + tem.rejects + ext.rejects),
+        }
+        result = validate_tables(tables)
+        t3 = time.perf_counter()
+        failures = result.summary()["tables"]
+        owner = {a["article_id"]: i for i, u in enumerate(batch) for a in u.articles}
+        by_path = {u.job.rel: i for i, u in enumerate(batch)}
+        n = len(batch)
+        for i, u in enumerate(batch):
+            u.seconds.update(temporal=(t1 - t0) / n, extract=(t2 - t1) / n, validate=(t3 - t2) / n)
+        for i, u in enumerate(batch):
+            own = {}
+            for name in DATA_TABLES:
+                t = result.tables[name]
+                ids = t.column("article_id").to_pylist()
+                own[name] = t.filter(pa.array([owner.get(a) == i for a in ids], pa.bool_()))
+            rejects = result.tables["rejects"]
+            paths = rejects.column("raw_path").to_pylist()
+            own["rejects"] = rejects.filter(pa.array([by_path.get(p) == i for p in paths], pa.bool_()))
+            stats = {
+                "rel": u.job.rel,
+                "input_articles": len(u.articles) + sum(1 for r in u.rejects),
+                "rows": {k: v.num_rows for k, v in own.items()},
+                "mentions": own["mentions"].num_rows,
+                "seconds": dict(u.seconds),
+                # table-level failures belong to the sub-batch; the first unit carries them
+                "table_failures": {k: v["failures"] for k, v in failures.items() if v["failures"]} if i == 0 else {},
+            }
+            write_unit(Path(task.cache_dir) / u.job.key, own, stats)
+            summaries.append(stats)
+    return summaries
+
+
+def write_unit(folder: Path, tables: dict[str, pa.Table], stats: dict[str, Any]) -> None:
+    """Write one unit's cache entry atomically: a crash leaves either the whole entry or none."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        for name, table in tables.items():
+            pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+        (tmp / "unit.json").write_text(json.dumps(stats, sort_keys=True) + "\n")
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.rename(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def is_cached(cache_dir: Path, job: UnitJob) -> bool:
+    return (cache_dir / job.key / "unit.json").exists()
+
+
+# ------------------------------------------------------------------ merge side
+class TableSink:
+    """Append-only Parquet + CSV writer for one table, flushing in large row groups."""
+
+    def __init__(self, name: str, folder: Path) -> None:
+        self.name = name
+        self.schema = spec(name).arrow_schema
+        self.parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd")
+        self.csv = pacsv.CSVWriter(
+            folder / f"{name}.csv", self.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
+        )
+        self.buffer: list[pa.Table] = []
+        self.buffered = 0
+        self.rows = 0
+
+    def write(self, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        self.buffer.append(table.cast(self.schema))
+        self.buffered += table.nbytes
+        self.rows += table.num_rows
+        if self.buffered >= FLUSH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        table = pa.concat_tables(self.buffer).combine_chunks()
+        self.parquet.write_table(table)
+        self.csv.write_table(neutralise_formulas(table))
+        self.buffer, self.buffered = [], 0
+
+    def close(self) -> None:
+        self.flush()
+        self.parquet.close()
+        self.csv.close()
+
+
+@dataclass
+class MergeResult:
+    rows: dict[str, int]
+    input_articles: int
+    rejects_by_reason: Counter
+    rejects_by_stage: Counter
+    quarantined: dict[str, Counter]
+    table_failures: dict[str, list[dict[str, Any]]]
+    seconds: Counter
+
+    def accounting(self) -> dict[str, Any]:
+        ingest_rejected = self.rejects_by_stage.get("ingest", 0)
+        quarantined = sum(self.quarantined.get("articles", Counter()).values())
+        n = self.input_articles
+        return {
+            "input_articles": n,
+            "accepted": self.rows["articles"],
+            "rejected_at_ingest": ingest_rejected,
+            "quarantined_articles": quarantined,
+            "balanced": n == self.rows["articles"] + ingest_rejected + quarantined,
+        }
+
+
+def merge_units(jobs: list[UnitJob], cache_dir: Path, folder: Path) -> MergeResult:
+    """Stream every unit's cached rows into `folder`, in input order, dropping later copies of a story."""
+    sinks = {name: TableSink(name, folder) for name in ALL_TABLES}
+    first: dict[str, tuple[str, str]] = {}
+    result = MergeResult({}, 0, Counter(), Counter(), {}, {}, Counter())
+    try:
+        for job in jobs:
+            unit = cache_dir / job.key
+            stats = json.loads((unit / "unit.json").read_text())
+            result.input_articles += stats["input_articles"]
+            result.seconds.update(stats["seconds"])
+            for table, fails in stats["table_failures"].items():
+                result.table_failures.setdefault(table, []).extend(fails)
+            tables = {name: pq.read_table(unit / f"{name}.parquet") for name in ALL_TABLES}
+            articles = tables["articles"]
+            dup_rows, keep = [], []
+            for row in articles.select(["article_id", "source_id", "raw_path"]).to_pylist():
+                if row["article_id"] in first:
+                    dup_rows.append(duplicate_reject(row, first[row["article_id"]]))
+                    keep.append(False)
+                else:
+                    first[row["article_id"]] = (row["source_id"], row["raw_path"])
+                    keep.append(True)
+            if dup_rows:  # later copies: drop the article and everything read from it
+                dropped = pa.array(sorted(r["article_id"] for r in dup_rows), pa.string())
+                for name in ALL_TABLES:
+                    t = tables[name]
+                    if name == "articles":
+                        tables[name] = t.filter(pa.array(keep, pa.bool_()))
+                    else:
+                        hit = pc.fill_null(pc.is_in(t.column("article_id"), value_set=dropped), False)
+                        if name == "rejects":  # keep what ingest said about the unit; drop rows read from the copy
+                            hit = pc.and_(hit, pc.not_equal(t.column("stage"), "ingest"))
+                        tables[name] = t.filter(pc.invert(hit))
+                tables["rejects"] = pa.concat_tables([tables["rejects"], to_arrow("rejects", dup_rows)])
+            for name in ALL_TABLES:
+                sinks[name].write(tables[name])
+            rej = tables["rejects"]
+            for stage, reason, table in zip(*(rej.column(c).to_pylist() for c in ("stage", "reason", "table"))):
+                result.rejects_by_reason[reason] += 1
+                result.rejects_by_stage[stage] += 1
+                if stage == "validate":
+                    result.quarantined.setdefault(table, Counter())[reason] += 1
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    result.rows = {name: sinks[name].rows for name in ALL_TABLES}
+    return result

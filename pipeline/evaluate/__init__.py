@@ -1,0 +1,1 @@
+"""Evaluation commands: score the pipeline's stages against annotated corpora."""

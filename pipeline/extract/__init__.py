@@ -1,0 +1,225 @@
+"""The extract stage: events and casualty figures of one article.
+
+`extract(text, reference, mentions, dateline_place)` is pure and deterministic. It splits the
+text into sentences (skipping page furniture), finds event triggers and casualty figures in each,
+attaches every figure to an event of its sentence (creating one from the figure when no trigger
+fits), then dates and places the events:
+
+- date: the governing timex of the sentence (the nearest dated mention, day precision first);
+  else context (for violent events the incident date told earlier in the article, else the latest
+  dated mention of the previous sentences); else the reference date (`date_basis` "reference").
+  Violent events still on the reference date take the article's first sentence-dated incident.
+- place: a gazetteer place in the sentence (the most specific, nearest the trigger), else the
+  dateline place.
+The event taxonomy and figure rules are documented in docs/extraction.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import replace
+from collections.abc import Sequence
+
+from pipeline.extract import dating
+from pipeline.extract import events as ev
+from pipeline.extract import places as pl
+from pipeline.extract.casualties import Figure, find_figures
+from pipeline.extract.rules import rules_version
+from pipeline.records import Casualty, Event, Extraction, Mention
+from pipeline.sentences import is_furniture, split_sentences
+
+RULES_VERSION = rules_version()
+
+_PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
+_OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
+
+
+def _event_place(
+    text: str, found: list[pl.Found], trigger_pos: int, codes: set[str], states: set[str]
+) -> tuple[str, pl.Place] | None:
+    if not found:
+        return None
+    best = min(found, key=lambda f: (_PLACE_RANK.get(f.candidates[0].kind, 9), abs(f.start - trigger_pos)))
+    place = pl.resolve(best, codes, states)
+    return text[best.start : best.end], place
+
+
+def extract(
+    text: str,
+    reference: datetime.date,
+    mentions: Sequence[Mention],
+    dateline_place: str | None = None,
+) -> Extraction:
+    """Events and casualty figures of one article (see the module docstring)."""
+    spans = split_sentences(text)
+    furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
+    story = [s for s in spans if s not in furniture]
+    dated = dating.usable(text, mentions, furniture)
+
+    # Article context for resolving shared place names.
+    all_places = pl.find_places(text, 0, len(text)) if story else []
+    codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
+    states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
+    dateline = pl.lookup(dateline_place) if dateline_place else None
+    if dateline:
+        codes.add(dateline.country_code)
+
+    # Pass 1: triggers and figures per sentence -> proto-events.
+    protos: list[dict] = []  # keys: start, end, trigger, type, sentence index, rule_id
+    figures: list[tuple[Figure, int]] = []  # (figure, proto index)
+    for si, (s0, s1) in enumerate(story):
+        seen_types: dict[str, int] = {}
+        for trig in ev.find_triggers(text, s0, s1):
+            if trig.event_type in seen_types:
+                continue
+            seen_types[trig.event_type] = len(protos)
+            protos.append(
+                {"start": trig.start, "end": trig.end, "trigger": trig.text, "type": trig.event_type, "si": si,
+                 "rule_id": f"trigger:{trig.event_type}", "trig": trig}
+            )
+        sentence_protos = list(seen_types.values())
+        for fig in find_figures(text, s0, s1):
+            target = _attach(fig, [protos[i] for i in sentence_protos], sentence_protos)
+            if target is None:
+                etype = ev.CASUALTY_EVENT.get(fig.category, "attack")
+                w0, w1 = _word_span(text, fig)
+                target = len(protos)
+                protos.append(
+                    {"start": w0, "end": w1, "trigger": text[w0:w1], "type": etype, "si": si,
+                     "rule_id": f"casualty:{fig.rule_id}", "trig": ev.Trigger(w0, w1, text[w0:w1], etype)}
+                )
+                sentence_protos.append(target)
+            figures.append((fig, target))
+    protos_order = sorted(range(len(protos)), key=lambda i: (protos[i]["start"], i))
+    remap = {old: new for new, old in enumerate(protos_order)}
+    protos = [protos[i] for i in protos_order]
+    figures = [(f, remap[p]) for f, p in figures]
+
+    # Pass 2: date, place and actor of each event.
+    late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
+    events: list[Event] = []
+    first_incident: int | None = None
+    for k, p in enumerate(protos):
+        s0, s1 = story[p["si"]]
+        violent = p["type"] in ev.VIOLENT
+        mi = dating.governing(mentions, dated, s0, s1, p["start"])
+        basis = "sentence"
+        if mi is not None and k in late_death and first_incident is not None:
+            told, own = mentions[first_incident].date_start, mentions[mi].date_start
+            if told < own and (own - told).days <= 31:
+                mi, basis = first_incident, "context"
+        if mi is None:
+            basis = "context"
+            mi = first_incident if violent and first_incident is not None else dating.previous(mentions, dated, s0)
+        if mi is None:
+            basis = "reference"
+        elif violent and basis == "sentence" and first_incident is None:
+            first_incident = mi
+        place = _event_place(text, pl.find_places(text, s0, s1), p["start"], codes, states)
+        if place is not None:
+            location, gp = place
+        elif dateline_place:
+            location, gp = dateline_place, dateline
+        else:
+            location, gp = None, None
+        m = mentions[mi] if mi is not None else None
+        events.append(
+            Event(
+                char_start=p["start"],
+                char_end=p["end"],
+                sentence=text[s0:s1],
+                trigger=p["trigger"],
+                event_type=p["type"],
+                date_start=m.date_start if m else reference,
+                date_end=m.date_end if m else reference,
+                date_precision=m.precision if m else "day",
+                date_basis=basis,
+                mention_index=mi,
+                actor=ev.actor(text, s0, p["trig"]),
+                location=location,
+                country_code=gp.country_code if gp else None,
+                latitude=gp.latitude if gp else None,
+                longitude=gp.longitude if gp else None,
+                plover_type=ev.plover(p["type"]),
+                rule_id=p["rule_id"],
+            )
+        )
+    # Violent events that found no date take the incident date told in the article (else its
+    # first day-precision date): a headline is dated by its story.
+    fallback = first_incident if first_incident is not None else dating.first_day(mentions, dated, reference)
+    if fallback is not None:
+        for k, e in enumerate(events):
+            if e.date_basis == "reference" and e.event_type in ev.VIOLENT:
+                events[k] = _redate(e, fallback, mentions[fallback])
+
+    casualties = [_casualty(text, f, p, events[p]) for f, p in figures]
+    casualties.extend(_derived_injured(text, figures, casualties, events))
+    return Extraction(events=events, casualties=casualties)
+
+
+def _redate(e: Event, mi: int, m: Mention) -> Event:
+    return replace(e, date_start=m.date_start, date_end=m.date_end, date_precision=m.precision,
+                   date_basis="context", mention_index=mi)
+
+
+def _attach(fig: Figure, candidates: list[dict], indexes: list[int]) -> int | None:
+    """The event of the same sentence a figure belongs to: the nearest fitting one."""
+    best, best_d = None, None
+    for p, i in zip(candidates, indexes):
+        fits = p["type"] in ev.VIOLENT or (fig.category == "detained" and p["type"] == "arrest")
+        if not fits:
+            continue
+        d = abs(p["start"] - fig.start)
+        if best_d is None or d < best_d:
+            best, best_d = i, d
+    return best
+
+
+def _word_span(text: str, fig: Figure) -> tuple[int, int]:
+    """The span of the words that gave a figure its category (the created event's trigger)."""
+    if fig.word:
+        k = text.find(fig.word, fig.start, fig.end)
+        if k >= 0:
+            return k, k + len(fig.word)
+    return fig.start, fig.end
+
+
+def _casualty(text: str, f: Figure, event_index: int, e: Event, category: str | None = None, rule_id: str | None = None) -> Casualty:
+    cat = category or ("killed_or_injured" if f.category == "shot" else f.category)
+    rid = rule_id or (f"{f.rule_id}:shot" if f.category == "shot" else f.rule_id)
+    return Casualty(
+        event_index=event_index,
+        char_start=f.start,
+        char_end=f.end,
+        text=text[f.start : f.end],
+        category=cat,
+        low=f.count.low,
+        best=f.count.best,
+        high=f.count.high,
+        qualifier=f.count.qualifier,
+        victims=f.victims,
+        cumulative=f.cumulative,
+        date_start=e.date_start,
+        date_end=e.date_end,
+        location=e.location,
+        rule_id=rid,
+    )
+
+
+def _derived_injured(text: str, figures: list[tuple[Figure, int]], casualties: list[Casualty], events: list[Event]) -> list[Casualty]:
+    """People shot minus people killed, when the article gives no injured figure of its own."""
+    shot = [(f, p) for f, p in figures if f.category == "shot" and not f.cumulative and f.count.best is not None]
+    if not shot:
+        return []
+    if any(c.category == "injured" and (c.best or 0) > 0 and not c.cumulative for c in casualties):
+        return []
+    f, p = max(shot, key=lambda fp: fp[0].count.best)
+    killed = max((c.best for c in casualties if c.category == "killed" and not c.cumulative and c.best is not None), default=0)
+    total = f.count.best
+    phrase = text[f.start : f.end]
+    survivors = total if _OTHERS.search(phrase) else total - killed
+    if survivors < 0:
+        return []
+    c = _casualty(text, f, p, events[p], category="injured", rule_id="derived_shot_minus_killed")
+    return [replace(c, low=survivors, best=survivors, high=survivors, qualifier="exact")]

@@ -1,0 +1,219 @@
+"""Casualty figures in one sentence, from the rule templates of `casualties.yaml`.
+
+Each rule is a regex template over lexicon slots ({COUNT}, {OUTCOME}, {VICTIMS}, ...), expanded
+and compiled once. A match gives a count (parsed by `numbers.parse_count`, or fixed by the rule),
+a category (the lexicon group whose entries match the matched outcome/action/noun words in full),
+victims, and whether it is a running total. Numbers that are not counts (ages, years, times,
+calibres, money, addresses) are rejected by the guards of `guards.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.extract.numbers import COUNT_RE, Count, parse_count
+from pipeline.extract.rules import alternation, load, phrase
+
+_C = load("casualties")
+_G = load("guards")
+_V = load("victims")
+
+CATEGORIES = ("killed", "injured", "killed_or_injured", "missing", "displaced", "detained")
+# Lexicon groups are tried in this order when naming the category of matched words.
+_CATEGORY_ORDER = ("killed_or_injured", "killed", "injured", "shot", "missing", "displaced", "detained")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A casualty figure found in a sentence (offsets are into the article text)."""
+
+    start: int
+    end: int
+    count_start: int
+    count_end: int
+    category: str  # one of CATEGORIES, or "shot" (people hit by gunfire, dead or alive)
+    count: Count
+    victims: str | None
+    cumulative: bool
+    rule_id: str
+    word: str  # the outcome/action/noun words that gave the category
+
+
+def _victim_index() -> tuple[re.Pattern, dict[str, str], str, str]:
+    lookup: dict[str, str] = {}
+    plural, singular = [], []
+    for group, words in _V["groups"].items():
+        for w in words.get("plural", []):
+            lookup.setdefault(w.lower(), group)
+            plural.append(w)
+        for w in words.get("singular", []):
+            lookup.setdefault(w.lower(), group)
+            singular.append(w)
+    any_re = re.compile(rf"\b(?:{alternation(plural + singular)})\b", re.IGNORECASE)
+    return any_re, lookup, alternation(plural), alternation(singular)
+
+
+_VICTIM_ANY, _VICTIM_LOOKUP, _PLURAL, _SINGULAR = _victim_index()
+_NOT_VICTIMS = alternation(_V["not_victims"])
+_MODS_STOP = alternation(_C["mods_stop"] + _V["not_victims"])
+
+_SLOTS = {
+    "COUNT": COUNT_RE + rf"(?!\s+(?:{_NOT_VICTIMS})\b)",
+    "MODS": rf"(?:(?!(?:{_MODS_STOP})\b)[\w'’-]+(?:\s+|(?=,))){{0,4}}?",
+    "VICTIMS": rf"(?:{_PLURAL})",
+    "VICTIM": rf"(?:{_SINGULAR})",
+    "AUX": rf"(?:(?:{alternation(_C['aux'])})\s+){{0,5}}?",
+    "NAME": r"(?-i:(?!(?:" + "|".join(_C["not_names"]) + r")\b)[A-Z][a-z'’-]+(?:\s+(?!(?:"
+    + "|".join(_C["not_names"])
+    + r")\b)(?:[A-Z]\.\s+)?[A-Z][a-z'’-]+){0,2}(?:,?\s+(?:Jr|Sr|II|III)\b\.?)?)",
+    "OUTCOME": rf"(?P<outcome>{alternation([f for fs in _C['lexicon']['outcome'].values() for f in fs])})\b",
+    "ACTION": rf"(?P<action>{alternation([f for fs in _C['lexicon']['action'].values() for f in fs])})",
+    "NOUN": rf"(?P<noun>{alternation([f for fs in _C['lexicon']['noun'].values() for f in fs])})",
+}
+
+
+def _expand(template: str) -> str:
+    return re.sub(r"\{([A-Z_]+)\}", lambda m: _SLOTS[m.group(1)], template)
+
+
+def _category_matchers(kind: str) -> list[tuple[str, re.Pattern]]:
+    groups = _C["lexicon"][kind]
+    return [
+        (cat, re.compile(rf"(?:{alternation(groups[cat])})", re.IGNORECASE))
+        for cat in _CATEGORY_ORDER
+        if cat in groups
+    ]
+
+
+_CATEGORY_OF = {kind: _category_matchers(kind) for kind in ("outcome", "action", "noun")}
+
+
+@dataclass(frozen=True)
+class _Rule:
+    id: str
+    regex: re.Pattern
+    count: int | None
+    category: str | None
+    spec: dict
+
+
+RULES: list[_Rule] = [
+    _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r)
+    for r in _C["rules"]
+]
+
+_BEFORE = [re.compile(rf"(?:{p})$", re.IGNORECASE) for p in _G["before"]]
+_AFTER = [re.compile(rf"^(?:{p})", re.IGNORECASE) for p in _G["after"]]
+_AGE_BEFORE = re.compile(_G["age_apposition"]["before"])
+_AGE_AFTER = re.compile(_G["age_apposition"]["after"])
+_YEAR_LO, _YEAR_HI = _G["year_range"]
+_DIGITS = re.compile(r"\d[\d,]*")
+_CUM_BEFORE = [re.compile(p, re.IGNORECASE) for p in _C["cumulative_before"]]
+_CUM_AROUND = [re.compile(p, re.IGNORECASE) for p in _C["cumulative_cues"]]
+
+
+def not_a_count(text: str, start: int, end: int) -> bool:
+    """Whether the number at text[start:end] is an age, year, time, calibre, amount, address..."""
+    before = text[max(0, start - 40) : start]
+    after = text[end : end + 60]
+    if any(p.search(before) for p in _BEFORE) or any(p.match(after) for p in _AFTER):
+        return True
+    token = text[start:end]
+    if token.isdigit() and len(token) == 4 and _YEAR_LO <= int(token) <= _YEAR_HI:
+        return True
+    if len(token) <= 2 and token.isdigit() and _AGE_BEFORE.search(before) and _AGE_AFTER.match(after):
+        return True  # "John Smith, 34, was ..."
+    return False
+
+
+def _number_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The bare numbers inside a count expression (both ends of a range)."""
+    spans = [(m.start(), m.end()) for m in _DIGITS.finditer(text, start, end)]
+    return spans or [(start, end)]
+
+
+def _category(kind: str, words: str) -> str | None:
+    w = " ".join(words.split())
+    for cat, rx in _CATEGORY_OF[kind]:
+        if rx.fullmatch(w):
+            return cat
+    return None
+
+
+def _victims(phrase_text: str) -> str | None:
+    m = _VICTIM_ANY.search(phrase_text)
+    if not m:
+        return None
+    return _VICTIM_LOOKUP.get(" ".join(m.group().lower().split()))
+
+
+def _cumulative(text: str, sent_start: int, sent_end: int, start: int, count_start: int, end: int) -> bool:
+    before = text[max(sent_start, count_start - 120) : count_start]
+    if any(p.search(before) for p in _CUM_BEFORE):
+        return True
+    window = text[max(sent_start, start - 60) : min(sent_end, end + 50)]
+    return any(p.search(window) for p in _CUM_AROUND)
+
+
+def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure | None:
+    groups = m.groupdict()
+    category = rule.category
+    word = ""
+    for kind in ("outcome", "action", "noun"):
+        for name in (kind, kind + "2"):
+            if groups.get(name):
+                word = groups[name]
+                category = category or _category(kind, word)
+    if rule.spec.get("kinds") and groups.get("kind"):
+        category = rule.spec["kinds"][groups["kind"].lower()]
+        word = groups["kind"]
+    category = category or rule.spec.get("category_default")
+    if category is None:
+        return None
+    if groups.get("mult"):
+        n = rule.spec["multipliers"][groups["mult"].lower()]
+        count = Count(n, n, n, "exact")
+        c0, c1 = m.span("mult")
+    elif rule.count is not None:
+        n = rule.count
+        count = Count(n, n, None, "at_least") if rule.spec.get("qualifier") == "at_least" else Count(n, n, n, "exact")
+        c0, c1 = m.span()
+    else:
+        c0, c1 = m.span("count")
+        if any(not_a_count(text, a, b) for a, b in _number_spans(text, c0, c1)):
+            return None
+        count = parse_count(m.group("count"))
+        if count is None:
+            return None
+    start, end = m.span()
+    while start < end and text[start] in " ,;\t\n":
+        start += 1
+    victims = _victims(text[start:end].replace(word, " ") if word else text[start:end])
+    cumulative = _cumulative(text, s0, s1, start, c0, end)
+    return Figure(start, end, c0, c1, category, count, victims, cumulative, rule.id, word)
+
+
+def find_figures(text: str, start: int, end: int) -> list[Figure]:
+    """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps."""
+    taken: list[tuple[int, int]] = []
+    found: list[Figure] = []
+    for rule in RULES:
+        pos = start
+        while pos < end:
+            m = rule.regex.search(text, pos, end)
+            if m is None:
+                break
+            fig = _from_match(rule, m, text, start, end)
+            # A rejected match (e.g. a year read as a count) may hide a good one starting inside it.
+            pos = m.end() if fig is not None and m.end() > m.start() else m.start() + 1
+            if fig is None:
+                continue
+            if any(fig.start < b and a < fig.end for a, b in taken):
+                continue
+            taken.append((fig.start, fig.end))
+            found.append(fig)
+    return sorted(found, key=lambda f: f.start)
+
+
+__all__ = ["CATEGORIES", "Figure", "find_figures", "not_a_count", "phrase"]

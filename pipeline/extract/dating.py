@@ -1,0 +1,83 @@
+"""Choosing the temporal mention that dates an event.
+
+- In its sentence: the dated mention nearest the trigger, day precision first. Mentions that date
+  the reporting rather than the event ("police said Saturday", "officials on Monday told") are
+  passed over.
+- From context: for a violent event, the incident date told earlier in the article; otherwise
+  (or when none was told) the latest dated mention of the previous sentences, day precision first.
+- Deaths reported after the incident ("died Saturday", "was pronounced dead Sunday") keep the
+  incident date told earlier when that is earlier and within a month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pipeline.records import Mention
+
+# A mention directly governed by a speech verb dates the report, not the event.
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:said|says|say|told|tells|reported|reports|announced|confirmed|added|stated|noted|explained|"
+    r"commented|comment|identified|released|reports? say)\s+(?:on\s+|late\s+|early\s+|in\s+a\s+\w+\s+)?$",
+    re.IGNORECASE,
+)
+_SPEECH_AFTER = re.compile(
+    r"^\s*,?\s*(?:said|says|say|told|announced|confirmed|released|identified|reported|did not comment|"
+    r"declined to comment|would not say)\b",
+    re.IGNORECASE,
+)
+# Outcomes that happen after the incident itself.
+LATE_DEATH = re.compile(r"\b(?:died|dies|pronounced dead|succumbed|did not survive)\b", re.IGNORECASE)
+
+
+def is_reporting(text: str, m: Mention) -> bool:
+    """Whether a mention dates a statement about the event rather than the event."""
+    before = text[max(0, m.char_start - 40) : m.char_start]
+    after = text[m.char_end : m.char_end + 40]
+    return bool(_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(after))
+
+
+def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, int]]) -> list[int]:
+    """Indexes of mentions with a date interval, outside page furniture, not dating a report."""
+    out = []
+    for i, m in enumerate(mentions):
+        if m.date_start is None or m.timex_type not in ("DATE", "TIME"):
+            continue
+        if any(a <= m.char_start < b for a, b in furniture):
+            continue
+        if is_reporting(text, m):
+            continue
+        out.append(i)
+    return out
+
+
+def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, anchor: int) -> int | None:
+    """The dated mention of sentence [s0, s1) nearest `anchor`, day precision first."""
+    inside = [i for i in dated if s0 <= mentions[i].char_start < s1]
+    if not inside:
+        return None
+
+    def key(i: int) -> tuple[int, int]:
+        m = mentions[i]
+        distance = m.char_start - anchor if m.char_start >= anchor else anchor - m.char_end
+        return (0 if m.precision == "day" else 1, abs(distance))
+
+    return min(inside, key=key)
+
+
+def previous(mentions: Sequence[Mention], dated: list[int], before: int) -> int | None:
+    """The latest dated mention before offset `before`, day precision first."""
+    earlier = [i for i in dated if mentions[i].char_end <= before]
+    days = [i for i in earlier if mentions[i].precision == "day"]
+    pool = days or earlier
+    return pool[-1] if pool else None
+
+
+def first_day(mentions: Sequence[Mention], dated: list[int], reference) -> int | None:
+    """The article's first day-precision mention not after the reference date."""
+    for i in dated:
+        m = mentions[i]
+        if m.precision == "day" and m.date_start is not None and m.date_start <= reference:
+            return i
+    return None

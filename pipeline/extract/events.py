@@ -1,0 +1,99 @@
+"""Event triggers (events.yaml) and the actor of a sentence.
+
+A trigger is a word or phrase of the lexicon of one event type; the longest trigger wins at a
+position. The actor is the organisation or group the sentence names as doing the act: the
+capitalised or group-noun subject just before the trigger, or the agent of "by ..." after it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.extract.rules import alternation, load
+
+_E = load("events")
+TYPES: dict[str, dict] = {**_E["types"], **_E.get("extra_types", {})}
+CASUALTY_EVENT: dict[str, str] = _E["casualty_event"]
+VIOLENT = {t for t, spec in TYPES.items() if spec.get("violent")}
+
+_TRIGGER_TYPE: list[tuple[str, re.Pattern]] = [
+    (t, re.compile(rf"(?:{alternation(spec['triggers'])})", re.IGNORECASE)) for t, spec in _E["types"].items()
+]
+_TRIGGERS = re.compile(
+    r"\b(?:" + alternation([f for spec in _E["types"].values() for f in spec["triggers"]]) + r")\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    start: int
+    end: int
+    text: str
+    event_type: str
+
+
+def plover(event_type: str) -> str | None:
+    return TYPES.get(event_type, {}).get("plover")
+
+
+def type_of(words: str) -> str | None:
+    w = " ".join(words.split())
+    for t, rx in _TRIGGER_TYPE:
+        if rx.fullmatch(w):
+            return t
+    return None
+
+
+def find_triggers(text: str, start: int, end: int) -> list[Trigger]:
+    """Event triggers in text[start:end], in text order."""
+    out = []
+    for m in _TRIGGERS.finditer(text, start, end):
+        t = type_of(m.group())
+        if t:
+            out.append(Trigger(m.start(), m.end(), m.group(), t))
+    return out
+
+
+# Group nouns that make an actor ("Azerbaijani forces", "Taliban militants", "police").
+_GROUP_NOUNS = (
+    r"forces|troops|army|military|militants?|insurgents?|rebels?|fighters|gunmen|gunman|police|soldiers|"
+    r"government|ministry|militia|militias|group|regime|authorities|officials|protesters|demonstrators|"
+    r"jets|aircraft|navy|guards?|corps|brigades?|battalions?|coalition|alliance|taliban|embassy|council|"
+    r"suspects?|attackers?|assailants?|terrorists?|jihadists?|separatists?|president|minister|spokesman"
+)
+_CAP = r"[A-Z][\w'’.-]*"
+_ACTOR_BEFORE = re.compile(
+    rf"((?:the\s+)?(?:(?:{_CAP}\s+){{0,3}}(?:{_GROUP_NOUNS})|{_CAP}(?:\s+{_CAP}){{0,3}}))"
+    rf"(?:\s*,[^,]{{1,60}},)?\s+(?:(?:has|have|had|reportedly|allegedly|also|then|later|on \w+)\s+)*$"
+)
+_ACTOR_BY = re.compile(
+    rf"^\s*(?:\w+\s+){{0,3}}?by\s+((?:the\s+)?(?:(?:{_CAP}\s+){{0,3}}(?:{_GROUP_NOUNS})|{_CAP}(?:\s+{_CAP}){{0,3}}))",
+)
+_NOT_ACTOR = re.compile(
+    r"^(?:the\s+)?(?:The|A|An|It|He|She|They|We|This|That|There|On|In|At|After|Before|When|While|But|And|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)$"
+)
+
+
+def _clean_actor(s: str) -> str | None:
+    s = " ".join(s.split())
+    s = re.sub(r"^(?:the|The)\s+", "", s)
+    if not s or _NOT_ACTOR.match(s) or len(s) < 3:
+        return None
+    return s
+
+
+def actor(text: str, sent_start: int, trigger: Trigger) -> str | None:
+    """The group doing the act, where the sentence names one."""
+    m = _ACTOR_BY.match(text[trigger.end : trigger.end + 80])
+    if m:
+        a = _clean_actor(m.group(1))
+        if a:
+            return a
+    before = text[max(sent_start, trigger.start - 80) : trigger.start]
+    m = _ACTOR_BEFORE.search(before)
+    if m:
+        return _clean_actor(m.group(1))
+    return None

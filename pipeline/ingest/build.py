@@ -1,0 +1,115 @@
+"""One article body + its metadata -> an Article, or a Reject saying why not."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pipeline.ingest.dateline import parse_dateline
+from pipeline.ingest.metadata import MetadataProblem, as_text, extra_json, normalise
+from pipeline.records import Article, Reject
+from pipeline.settings import Settings
+
+STAGE = "ingest"
+
+
+def article_id_for(text: str) -> str:
+    """Content key: the same story with other whitespace, case or metadata is the same article."""
+    folded = " ".join(text.casefold().split())
+    return "a" + hashlib.sha256(folded.encode("utf-8")).hexdigest()[:16]
+
+
+def reject(
+    reason: str,
+    message: str,
+    *,
+    source_id: str | None,
+    raw_path: str | None,
+    article_id: str | None = None,
+    **detail: Any,
+) -> Reject:
+    """An ingest reject; `detail` (JSON) holds the keyword arguments, plus `article_id` when it is known."""
+    return Reject(
+        stage=STAGE,
+        reason=reason,
+        message=message,
+        source_id=source_id,
+        raw_path=raw_path,
+        article_id=article_id,
+        detail=json.dumps(
+            {**detail, "article_id": article_id} if article_id else detail,
+            sort_keys=True,
+            ensure_ascii=False,
+            default=str,
+        ),
+    )
+
+
+def build_article(
+    body: str,
+    meta: dict[str, Any],
+    *,
+    default_id: str,
+    raw_path: str,
+    settings: Settings,
+    decoded_as: str | None = None,
+    what: str,
+) -> Article | Reject:
+    """`what` names the input in messages ("story.txt", "line 3 of batch.jsonl")."""
+    source_id = as_text(meta.get("id")) or default_id
+    stripped = body.strip()
+    if not stripped or len(stripped) < settings.min_text_chars:
+        return reject(
+            "empty",
+            f"{what} has no article text" + (f" (fewer than {settings.min_text_chars} characters)" if stripped else ""),
+            source_id=source_id,
+            raw_path=raw_path,
+        )
+    article_id = article_id_for(body)
+    try:
+        md = normalise(meta)
+    except MetadataProblem as exc:
+        return reject(
+            exc.reason, f"{what}: {exc.message}", source_id=source_id, raw_path=raw_path, article_id=article_id,
+            published=meta.get("published"),
+        )  # fmt: skip
+    dateline = parse_dateline(body, md.published_date)
+    if dateline.date is not None:
+        reference, basis = dateline.date, "dateline"
+    elif md.published_date is not None:
+        reference, basis = md.published_date, "metadata"
+    else:
+        why = f"its dateline {dateline.text!r} has no date" if dateline.text else "it has no dateline"
+        return reject(
+            "no_reference_date",
+            f"{what} has no reference date: no `published` date in its metadata, and {why}",
+            source_id=source_id,
+            raw_path=raw_path,
+            article_id=article_id,
+            dateline_text=dateline.text,
+        )
+    extra = dict(md.extra)
+    if decoded_as:
+        extra["decoded_as"] = decoded_as
+    return Article(
+        article_id=article_id,
+        source_id=source_id,
+        text=body,
+        reference_date=reference,
+        reference_basis=basis,
+        source=md.source,
+        url=md.url,
+        title=md.title,
+        published=md.published,
+        published_date=md.published_date,
+        dateline_text=dateline.text,
+        dateline_place=dateline.place,
+        dateline_agency=dateline.agency,
+        dateline_date=dateline.date,
+        language=md.language,
+        timezone=md.timezone,
+        raw_path=raw_path,
+        content_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        extra=extra_json(extra),
+    )

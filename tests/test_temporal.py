@@ -1,0 +1,118 @@
+"""normalise(): calendar edge cases, the seed article, offsets, determinism and false positives."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pipeline.temporal import normalise
+
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "mehr-2020-10-27-iran-karabakh.txt"
+
+
+def one(text: str, ref: date, span: str):
+    found = [m for m in normalise(text, ref) if m.text == span]
+    assert found, f"{span!r} not found in {[(m.text, m.value) for m in normalise(text, ref)]}"
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "ref", "span", "value", "start", "end"),
+    [
+        # month-day without a year across the year boundary
+        ("Troops withdrew on December 30.", date(2021, 1, 2), "December 30", "2020-12-30", date(2020, 12, 30), None),
+        ("Talks will resume on January 4.", date(2020, 12, 30), "January 4", "2021-01-04", None, None),
+        ("The ceasefire began on January 14.", date(2021, 1, 2), "January 14", "2020-01-14", None, None),
+        ("Shelling stopped on January 6.", date(2021, 1, 2), "January 6", "2021-01-06", None, None),  # within a week
+        # weekdays
+        ("Talks ended on Friday.", date(2020, 10, 30), "Friday", "2020-10-30", None, None),
+        ("The rebels attacked Saturday.", date(2020, 10, 30), "Saturday", "2020-10-24", None, None),
+        ("The envoy will arrive on Friday.", date(2020, 10, 30), "Friday", "2020-10-30", None, None),
+        ("Talks resume next Monday.", date(2020, 10, 25), "next Monday", "2020-10-26", None, None),
+        ("Talks resume next Monday.", date(2020, 10, 26), "next Monday", "2020-11-02", None, None),
+        ("The strike came last Monday.", date(2020, 10, 26), "last Monday", "2020-10-19", None, None),
+        ("The vote is this Thursday.", date(2020, 10, 26), "this Thursday", "2020-10-29", None, None),
+        ("The office reopened Thursday.", date(2021, 1, 2), "Thursday", "2020-12-31", None, None),
+        # weeks, including ISO week 53 and weeks that straddle years
+        ("Prices rose last week.", date(2020, 10, 26), "last week", "2020-W43", date(2020, 10, 19), date(2020, 10, 25)),
+        ("Prices rose last week.", date(2021, 1, 4), "last week", "2020-W53", date(2020, 12, 28), date(2021, 1, 3)),
+        ("Prices rose this week.", date(2021, 1, 1), "this week", "2020-W53", date(2020, 12, 28), date(2021, 1, 3)),
+        ("Prices rise next week.", date(2019, 12, 28), "next week", "2020-W01", date(2019, 12, 30), date(2020, 1, 5)),
+        # months and years at the boundary
+        ("Sales fell last month.", date(2021, 1, 2), "last month", "2020-12", date(2020, 12, 1), date(2020, 12, 31)),
+        ("Sales rise next month.", date(2020, 12, 31), "next month", "2021-01", None, None),
+        ("Exports fell last year.", date(2021, 1, 2), "last year", "2020", date(2020, 1, 1), date(2020, 12, 31)),
+        # leap days
+        ("The deal was signed on Feb. 29.", date(2020, 3, 5), "Feb. 29", "2020-02-29", None, None),
+        ("Rain fell in late February.", date(2024, 3, 5), "late February", "2024-02", date(2024, 2, 21), date(2024, 2, 29)),
+        ("Rain fell in late February.", date(2023, 3, 5), "late February", "2023-02", date(2023, 2, 21), date(2023, 2, 28)),
+        ("It happened a year ago.", date(2024, 2, 29), "a year ago", "2023", None, None),
+        ("The town fell three days ago.", date(2020, 3, 1), "three days ago", "2020-02-27", None, None),
+        ("The town fell three days ago.", date(2021, 3, 1), "three days ago", "2021-02-26", None, None),
+        # deictics
+        ("Shelling resumed yesterday.", date(2021, 1, 1), "yesterday", "2020-12-31", None, None),
+        ("The envoy arrives tomorrow.", date(2020, 12, 31), "tomorrow", "2021-01-01", None, None),
+        # seasons: winter spans two years
+        ("Fuel ran short last winter.", date(2021, 6, 1), "last winter", "2020-WI", date(2020, 12, 1), date(2021, 2, 28)),
+    ],
+)
+def test_calendar_table(text, ref, span, value, start, end) -> None:
+    m = one(text, ref, span)
+    assert m.value == value
+    if start:
+        assert m.date_start == start
+    if end:
+        assert m.date_end == end
+
+
+def test_seed_article() -> None:
+    text = SEED.read_text(encoding="utf-8")
+    ms = normalise(text, date(2020, 10, 27))
+    mondays = [m for m in ms if m.text.lower().startswith("monday")]
+    assert len(mondays) == 5 and {m.date_start for m in mondays} == {date(2020, 10, 26)}
+    late = one(text, date(2020, 10, 27), "late September")
+    assert (late.date_start, late.date_end, late.precision) == (date(2020, 9, 21), date(2020, 9, 30), "part_of_month")
+    early = one(text, date(2020, 10, 27), "early October")
+    assert (early.date_start, early.date_end) == (date(2020, 10, 1), date(2020, 10, 10))
+    assert one(text, date(2020, 10, 27), "October 17").value == "2020-10-17"
+
+
+def test_mentions_are_sorted_non_overlapping_and_exact() -> None:
+    text = SEED.read_text(encoding="utf-8") + "\nTwo days later, on Oct. 29, 2020 at 7 p.m. Tuesday, the 1990s ended."
+    ms = normalise(text, date(2020, 10, 27))
+    assert all(text[m.char_start : m.char_end] == m.text for m in ms)
+    assert all(a.char_end <= b.char_start for a, b in zip(ms, ms[1:]))
+    assert all(m.rule_id for m in ms)
+    assert normalise(text, date(2020, 10, 27)) == ms  # deterministic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officials said they may agree to a truce.",
+        "Protesters will march to the square.",
+        "The Sun reported the attack.",
+        "A 15-year-old boy and a 40-year-old man were hurt.",
+        "The fund paid $27 to 1,500 people.",
+        "He scored 2020 points in 1,999 games.",
+        "Prices fall as the dollar gains.",
+    ],
+)
+def test_no_false_positives(text: str) -> None:
+    assert normalise(text, date(2020, 10, 27)) == []
+
+
+def test_anaphoric_uses_latest_day_mentioned() -> None:
+    text = "The town fell on Oct. 4. The next day the army struck back. Two days later a truce held."
+    ms = {m.text: m for m in normalise(text, date(2020, 10, 27))}
+    assert ms["The next day"].value == "2020-10-05" and ms["The next day"].anchor == "previous_mention"
+    assert ms["Two days later"].value == "2020-10-07"
+
+
+def test_types_without_interval() -> None:
+    ms = {m.text: m for m in normalise("Talks lasted three days; patrols run every Monday and now recently.", date(2020, 10, 27))}
+    assert (ms["three days"].timex_type, ms["three days"].value, ms["three days"].date_start) == ("DURATION", "P3D", None)
+    assert (ms["every Monday"].timex_type, ms["every Monday"].value) == ("SET", "XXXX-WXX-1")
+    assert ms["now"].value == "PRESENT_REF" and ms["recently"].value == "PAST_REF"
