@@ -15,7 +15,7 @@ from pipeline.paths import INTERIM, PROCESSED, RAW
 STAGES = ("ingest", "temporal", "extract", "validate", "export")
 # `eval KIND ...` and `bench KIND ...` hand their remaining arguments to these modules' main(argv).
 EVALUATIONS = {"timeml": "pipeline.evaluate.timeml", "casualties": "pipeline.evaluate.casualties"}
-BENCHMARKS = {"temporal": "pipeline.bench.temporal"}
+BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=sorted(EVALUATIONS))
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of that evaluation (try: eval KIND --help)")
 
-    p = sub.add_parser("bench", help="measure speed: bench temporal [DIR...]")
+    p = sub.add_parser("bench", help="measure speed: bench temporal [DIR...] | bench pipeline [--articles N]")
     p.add_argument("kind", choices=sorted(BENCHMARKS))
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of that benchmark (try: bench KIND --help)")
     return parser

@@ -237,17 +237,31 @@ def _previous_manifest(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def run(
+@dataclass
+class RunOutcome:
+    exit_code: int
+    units: int = 0
+    processed_units: int = 0
+    seconds: dict[str, float] | None = None  # wall: scan, process, merge; cpu: per stage, summed over workers
+    manifest: dict[str, Any] | None = None
+
+
+def run(input_path: Path, out_dir: Path, settings: Settings, **options: Any) -> int:
+    """Every stage over `input_path` into `out_dir`; the exit code (see README "Exit codes")."""
+    return execute(input_path, out_dir, settings, **options).exit_code
+
+
+def execute(
     input_path: Path, out_dir: Path, settings: Settings, *, work: Path | None = None, engine: str = "local",
     workers: int | None = None, scheduler: str | None = None, full: bool = False,
-) -> int:  # fmt: skip
+) -> RunOutcome:  # fmt: skip
     """Every stage over `input_path` into `out_dir`, reusing cached units that did not change."""
     from pipeline.paths import INTERIM
     from pipeline.validate import render_report
 
     if not input_path.exists():
         log.error("input %s does not exist", input_path)
-        return USAGE
+        return RunOutcome(USAGE)
     work = work or INTERIM
     with run_lock(out_dir):
         export.recover(out_dir.resolve())
@@ -258,7 +272,7 @@ def run(
         previous = _previous_manifest(out_dir)
         if not full and previous and previous.get("run_key") == run_key:
             log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))
-            return previous.get("exit_code", OK)
+            return RunOutcome(previous.get("exit_code", OK), len(jobs), 0, {"scan": t_scan.seconds}, previous)
 
         cache_dir = work / "cache" / version
         if full and cache_dir.exists():
@@ -306,7 +320,9 @@ def run(
     print(summary_text(data, merged["report"]), file=sys.stderr)
     if not data["accounting"]["balanced"]:
         log.error("accounting does not balance: %s", data["accounting"])
-    return data["exit_code"]
+    seconds = {"scan": t_scan.seconds, "process": t_proc.seconds, "merge": t_merge.seconds}
+    seconds.update({f"cpu_{k}": v for k, v in merge.seconds.items()})
+    return RunOutcome(data["exit_code"], len(jobs), len(todo), seconds, data)
 
 
 def _log_stages(merge: batch.MergeResult, data: dict[str, Any], proc_s: float, merge_s: float, out_dir: Path) -> None:

@@ -116,3 +116,24 @@ def test_types_without_interval() -> None:
     assert (ms["three days"].timex_type, ms["three days"].value, ms["three days"].date_start) == ("DURATION", "P3D", None)
     assert (ms["every Monday"].timex_type, ms["every Monday"].value) == ("SET", "XXXX-WXX-1")
     assert ms["now"].value == "PRESENT_REF" and ms["recently"].value == "PAST_REF"
+
+
+def _all_example_text() -> str:
+    from pipeline.temporal.rules import rules
+
+    return "\n".join(ex["text"] for r in rules() for ex in r.examples)
+
+
+def test_windows_find_what_a_full_scan_finds() -> None:
+    from pipeline.temporal import _candidates
+
+    text = _all_example_text() + "\n" + SEED.read_text(encoding="utf-8")
+    strip = lambda cands: sorted((s, e, i) for s, e, i, _ in cands)  # noqa: E731
+    assert strip(_candidates(text)) == strip(_candidates(text, windowed=False))
+
+
+def test_clock_time_uses_a_nearby_day_only() -> None:
+    near = normalise("The town fell on Oct. 4 at 3 a.m. local time.", date(2020, 10, 27))
+    assert [m.value for m in near if m.timex_type == "TIME"] == ["2020-10-04T03:00"]
+    far = "The town fell on Oct. 4. " + "Nothing else happened that week. " * 20 + "Sirens sounded at 3 a.m."
+    assert [m.value for m in normalise(far, date(2020, 10, 27)) if m.timex_type == "TIME"] == ["2020-10-27T03:00"]

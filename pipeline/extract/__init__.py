@@ -56,6 +56,8 @@ def extract(
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
     story = [s for s in spans if s not in furniture]
     dated = dating.usable(text, mentions, furniture)
+    # Violence is reported after it happens: dates after the reference cannot date it.
+    dated_past = [i for i in dated if mentions[i].date_start <= reference]
 
     # Article context for resolving shared place names.
     all_places = pl.find_places(text, 0, len(text)) if story else []
@@ -99,23 +101,28 @@ def extract(
     # Pass 2: date, place and actor of each event.
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
     events: list[Event] = []
-    first_incident: int | None = None
+    incident: dict[str, int] = {}  # event type (and "*" for any violent type) -> first sentence-dated mention
     for k, p in enumerate(protos):
         s0, s1 = story[p["si"]]
         violent = p["type"] in ev.VIOLENT
-        mi = dating.governing(mentions, dated, s0, s1, p["start"])
+        told = incident.get(p["type"], incident.get("*")) if violent else None
+        pool = dated_past if violent else dated
+        mi = dating.governing(mentions, pool, s0, s1, p["start"], p["end"])
         basis = "sentence"
-        if mi is not None and k in late_death and first_incident is not None:
-            told, own = mentions[first_incident].date_start, mentions[mi].date_start
-            if told < own and (own - told).days <= 31:
-                mi, basis = first_incident, "context"
+        if mi is not None and told is not None:
+            own, then = mentions[mi], mentions[told]
+            if k in late_death and then.date_start < own.date_start and (own.date_start - then.date_start).days <= 31:
+                mi, basis = told, "context"  # died later of the wounds of the incident told earlier
+            elif dating.refines(own, then):
+                mi, basis = told, "context"  # "in 2016" refined by the day told earlier
         if mi is None:
             basis = "context"
-            mi = first_incident if violent and first_incident is not None else dating.previous(mentions, dated, s0)
+            mi = told if told is not None else dating.previous(mentions, pool, s0)
         if mi is None:
             basis = "reference"
-        elif violent and basis == "sentence" and first_incident is None:
-            first_incident = mi
+        elif violent and basis == "sentence":
+            incident.setdefault(p["type"], mi)
+            incident.setdefault("*", mi)
         place = _event_place(text, pl.find_places(text, s0, s1), p["start"], codes, states)
         if place is not None:
             location, gp = place
@@ -145,12 +152,13 @@ def extract(
                 rule_id=p["rule_id"],
             )
         )
-    # Violent events that found no date take the incident date told in the article (else its
-    # first day-precision date): a headline is dated by its story.
-    fallback = first_incident if first_incident is not None else dating.first_day(mentions, dated, reference)
-    if fallback is not None:
-        for k, e in enumerate(events):
-            if e.date_basis == "reference" and e.event_type in ev.VIOLENT:
+    # Violent events that found no date take the incident date told in the article (of the same
+    # type first; else the article's first day-precision date): a headline is dated by its story.
+    first = dating.first_day(mentions, dated, reference)
+    for k, e in enumerate(events):
+        if e.date_basis == "reference" and e.event_type in ev.VIOLENT:
+            fallback = incident.get(e.event_type, incident.get("*", first))
+            if fallback is not None:
                 events[k] = _redate(e, fallback, mentions[fallback])
 
     casualties = [_casualty(text, f, p, events[p]) for f, p in figures]
@@ -208,18 +216,17 @@ def _casualty(text: str, f: Figure, event_index: int, e: Event, category: str | 
 
 
 def _derived_injured(text: str, figures: list[tuple[Figure, int]], casualties: list[Casualty], events: list[Event]) -> list[Casualty]:
-    """People shot minus people killed, when the article gives no injured figure of its own."""
+    """People shot minus people killed, when that is more than the article's own injured figures say."""
     shot = [(f, p) for f, p in figures if f.category == "shot" and not f.cumulative and f.count.best is not None]
     if not shot:
-        return []
-    if any(c.category == "injured" and (c.best or 0) > 0 and not c.cumulative for c in casualties):
         return []
     f, p = max(shot, key=lambda fp: fp[0].count.best)
     killed = max((c.best for c in casualties if c.category == "killed" and not c.cumulative and c.best is not None), default=0)
     total = f.count.best
     phrase = text[f.start : f.end]
     survivors = total if _OTHERS.search(phrase) else total - killed
-    if survivors < 0:
-        return []
+    told = [c.best for c in casualties if c.category == "injured" and not c.cumulative and c.best is not None]
+    if survivors < 0 or (told and max(told) >= survivors):
+        return []  # the article's own injured figure already says as much
     c = _casualty(text, f, p, events[p], category="injured", rule_id="derived_shot_minus_killed")
     return [replace(c, low=survivors, best=survivors, high=survivors, qualifier="exact")]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.extract.numbers import COUNT_RE, Count, parse_count
+from pipeline.extract.numbers import COUNT_RE, NUMBER, Count, number_value, parse_count
 from pipeline.extract.rules import alternation, load, phrase
 
 _C = load("casualties")
@@ -60,9 +60,9 @@ _MODS_STOP = alternation(_C["mods_stop"] + _V["not_victims"])
 
 _SLOTS = {
     "COUNT": COUNT_RE + rf"(?!\s+(?:{_NOT_VICTIMS})\b)",
-    "MODS": rf"(?:(?!(?:{_MODS_STOP})\b)[\w'’-]+(?:\s+|(?=,))){{0,4}}?",
-    "VICTIMS": rf"(?:{_PLURAL})",
-    "VICTIM": rf"(?:{_SINGULAR})",
+    "MODS": rf"(?:#?(?!(?:{_MODS_STOP})\b)[\w'’-]+(?:\s+|(?=,))){{0,4}}?",
+    "VICTIMS": rf"#?(?:{_PLURAL})",
+    "VICTIM": rf"#?(?:{_SINGULAR})",
     "AUX": rf"(?:(?:{alternation(_C['aux'])})\s+){{0,5}}?",
     "NAME": r"(?-i:(?!(?:" + "|".join(_C["not_names"]) + r")\b)[A-Z][a-z'’-]+(?:\s+(?!(?:"
     + "|".join(_C["not_names"])
@@ -71,6 +71,16 @@ _SLOTS = {
     "ACTION": rf"(?P<action>{alternation([f for fs in _C['lexicon']['action'].values() for f in fs])})",
     "NOUN": rf"(?P<noun>{alternation([f for fs in _C['lexicon']['noun'].values() for f in fs])})",
 }
+
+
+# A list of counted people: "3 teen girls, 1 man", "two men and a woman", "husband, wife and baby".
+_ITEM = (
+    rf"(?:{NUMBER}\s+(?:#?[\w'’-]+\s+){{0,3}}?#?(?:{_PLURAL}|{_SINGULAR})"
+    rf"|(?:(?:an?|one|another|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{_SINGULAR}))\b"
+)
+_SLOTS["NUMLIST"] = rf"(?P<numlist>\b{_ITEM}(?:\s*(?:,\s*and|,|and)\s+{_ITEM})+)"
+_ITEM_SPLIT = re.compile(r"\s*(?:,\s*and|,|\band)\s+", re.IGNORECASE)
+_ITEM_NUMBER = re.compile(rf"^({NUMBER})\s", re.IGNORECASE)
 
 
 def _expand(template: str) -> str:
@@ -171,7 +181,15 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
     category = category or rule.spec.get("category_default")
     if category is None:
         return None
-    if groups.get("mult"):
+    if groups.get("numlist"):
+        items = _ITEM_SPLIT.split(groups["numlist"])
+        values = [number_value(n.group(1)) if (n := _ITEM_NUMBER.match(i)) else 1 for i in items]
+        c0, c1 = m.span("numlist")
+        if len(values) < 2 or None in values or any(not_a_count(text, a, b) for a, b in _number_spans(text, c0, c1)):
+            return None
+        n = sum(values)
+        count = Count(n, n, n, "exact")
+    elif groups.get("mult"):
         n = rule.spec["multipliers"][groups["mult"].lower()]
         count = Count(n, n, n, "exact")
         c0, c1 = m.span("mult")
@@ -213,7 +231,26 @@ def find_figures(text: str, start: int, end: int) -> list[Figure]:
                 continue
             taken.append((fig.start, fig.end))
             found.append(fig)
-    return sorted(found, key=lambda f: f.start)
+    found.sort(key=lambda f: f.start)
+    return found + _with_suicide(found)
+
+
+def _with_suicide(found: list[Figure]) -> list[Figure]:
+    """"Killed four ... before killing himself": the killer's death adds one to the count before it."""
+    out = []
+    for k, f in enumerate(found):
+        if f.rule_id != "suicide" or f.category != "killed":
+            continue
+        before = [g for g in found[:k] if g.category == "killed" and g.rule_id not in ("suicide", "murder_suicide", "fatal_event")
+                  and not g.cumulative and g.count.best and f.start - g.end < 120]
+        if before:
+            g = before[-1]
+            n = g.count.best + 1
+            low = g.count.low + 1 if g.count.low is not None else None
+            high = g.count.high + 1 if g.count.high is not None else None
+            out.append(Figure(g.start, f.end, g.count_start, g.count_end, "killed", Count(low, n, high, g.count.qualifier),
+                              g.victims, False, "killed_then_suicide", g.word))
+    return out
 
 
 __all__ = ["CATEGORIES", "Figure", "find_figures", "not_a_count", "phrase"]

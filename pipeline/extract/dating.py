@@ -52,15 +52,15 @@ def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, in
     return out
 
 
-def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, anchor: int) -> int | None:
-    """The dated mention of sentence [s0, s1) nearest `anchor`, day precision first."""
+def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, t0: int, t1: int) -> int | None:
+    """The dated mention of sentence [s0, s1) nearest the trigger [t0, t1), day precision first."""
     inside = [i for i in dated if s0 <= mentions[i].char_start < s1]
     if not inside:
         return None
 
     def key(i: int) -> tuple[int, int]:
         m = mentions[i]
-        distance = m.char_start - anchor if m.char_start >= anchor else anchor - m.char_end
+        distance = m.char_start - t1 if m.char_start >= t1 else max(0, t0 - m.char_end)
         return (0 if m.precision == "day" else 1, abs(distance))
 
     return min(inside, key=key)
@@ -72,6 +72,17 @@ def previous(mentions: Sequence[Mention], dated: list[int], before: int) -> int 
     days = [i for i in earlier if mentions[i].precision == "day"]
     pool = days or earlier
     return pool[-1] if pool else None
+
+
+def refines(coarse: Mention, fine: Mention) -> bool:
+    """Whether a day-precision date falls inside a coarser interval (so it can stand for it)."""
+    return (
+        coarse.precision != "day"
+        and fine.precision == "day"
+        and coarse.date_start is not None
+        and coarse.date_end is not None
+        and coarse.date_start <= fine.date_start <= coarse.date_end
+    )
 
 
 def first_day(mentions: Sequence[Mention], dated: list[int], reference) -> int | None:

@@ -39,7 +39,7 @@ _RANGE = rf"(?:between\s+{NUMBER}\s+and\s+{NUMBER}|{NUMBER}\s*(?:to|or|-|–)\s*
 _QUAL = "(?:" + alternation(list(QUALIFIERS)) + r")\s+"
 _VAGUE = "(?:" + alternation(list(VAGUE)) + r")(?![\w-])"
 # Inside the group: optional qualifier, then a range, a number or a vague quantity.
-COUNT_RE = rf"(?P<count>\b(?:{_QUAL})?(?:{_RANGE}|{NUMBER}|{_VAGUE}))"
+COUNT_RE = rf"(?P<count>\b(?:{_QUAL})?(?:{_RANGE}|{NUMBER}\+?|{_VAGUE}))"
 
 _NUMBER_RE = re.compile(NUMBER, re.IGNORECASE)
 _RANGE_RE = re.compile(rf"(?:between\s+)?({NUMBER})\s*(?:and|to|or|-|–)\s*({NUMBER})$", re.IGNORECASE)
@@ -87,6 +87,8 @@ def parse_count(text: str) -> Count | None:
     if qm:
         qualifier = QUALIFIERS[re.sub(r"\s+", " ", qm.group(1).strip().lower())]
         t = t[qm.end() :]
+    if t.endswith("+"):  # "10+ dead": at least ten
+        t, qualifier = t[:-1].rstrip(), "at_least"
     low_t = t.lower()
     if _VAGUE_RE.match(low_t):
         lo, hi = VAGUE[low_t]

@@ -6,11 +6,12 @@ separate pass in text order, so anaphoric expressions ("two days later") see the
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from pipeline.records import Mention
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
-from pipeline.temporal.rules import Rule, rules, rules_version, trigger_regex
+from pipeline.temporal.rules import Rule, rules, rules_version
 
 __all__ = ["normalise", "RULES_VERSION"]
 
@@ -29,30 +30,43 @@ def _lower(text: str) -> str:
     return low
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of text around trigger words (merged); the rules scan only these, which is most of the speed."""
-    out: list[list[int]] = []
+def _windows(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Stretches of text around a rule's trigger words (merged); rules scan only these, which is most of the speed."""
+    spans: list[tuple[int, int]] = []
     n = len(text)
-    for m in trigger_regex().finditer(text):
-        lo, hi = max(0, m.start() - _LEFT), min(n, m.end() + _RIGHT)
-        if out and lo <= out[-1][1]:
-            out[-1][1] = hi
-        else:
-            out.append([lo, hi])
-    spans = []
-    for lo, hi in out:
-        while hi < n and not text[hi].isspace():  # never cut a word: lookaheads treat the window end as text end
-            hi += 1
-        spans.append((lo, hi))
+    lo = hi = -1
+    for m in trigger.finditer(text):
+        start = m.start() - _LEFT
+        if start > hi:
+            if hi >= 0:
+                spans.append((lo, _to_space(text, hi, n)))
+            lo = max(0, start)
+        hi = m.end() + _RIGHT
+    if hi >= 0:
+        spans.append((lo, _to_space(text, hi, n)))
     return spans
 
 
-def _candidates(text: str) -> list[tuple[int, int, int, dict[str, str | None]]]:
-    """Every rule match as (start, end, rule index, groups)."""
+def _to_space(text: str, hi: int, n: int) -> int:
+    """Extend a window end to the next blank: lookaheads treat the window end as the end of the text."""
+    if hi >= n:
+        return n
+    m = _BLANK.search(text, hi)
+    return m.start() if m else n
+
+
+_BLANK = re.compile(r"\s")
+
+
+def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, dict[str, str | None]]]:
+    """Every rule match as (start, end, rule index, groups); `windowed=False` scans the whole text (for tests)."""
     out = []
     low = _lower(text)
-    windows = _windows(low)
+    windows_by_trigger: dict[re.Pattern[str], list[tuple[int, int]]] = {}
     for i, rule in enumerate(rules()):
+        windows = windows_by_trigger.get(rule.trigger) if windowed else [(0, len(text))]
+        if windows is None:
+            windows = windows_by_trigger[rule.trigger] = _windows(low, rule.trigger)
         finditer = rule.regex.finditer
         subject = text if rule.case_sensitive else low
         for lo, hi in windows:
@@ -116,10 +130,10 @@ def normalise(text: str, reference: date) -> list[Mention]:
             )
         )
         if res.precision == "day" and res.start is not None:
-            ctx.last_day = res.start
+            ctx.last_day, ctx.last_day_end = res.start, end
         if res.start is not None and res.type in {"DATE", "TIME"}:
             ctx.last_precision, ctx.last_value, ctx.last_start = res.precision, res.value, res.start
-        if rule.resolve == "quarter" and res.start is not None:
+        if rule.resolve in {"quarter", "current_unit"} and res.start is not None:
             ctx.last_quarter = (res.start.year, (res.start.month - 1) // 3 + 1)
             ctx.last_quarter_end = end
     return out

@@ -35,6 +35,7 @@ class Context:
     span: tuple[int, int]
     reference: date
     last_day: date | None = None  # latest earlier day-precision date in the article
+    last_day_end: int = -10_000  # where that mention ended
     last_precision: str | None = None  # precision of the latest earlier dated mention
     last_value: str | None = None
     last_start: date | None = None  # start of the latest earlier dated mention (any precision)
@@ -285,7 +286,7 @@ def decade(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if g.get("decade4"):
         d = int((g["decade4"] or "")[:3])
     else:  # "the '80s", "the eighties": the latest such decade not after the reference
-        tens = int(g["yy"] or 0) if g.get("yy") else p["tens"]
+        tens = int(g["yy"] or 0) if g.get("yy") else _DECADE_WORDS[_key(g.get("dword") or "")]
         century = ctx.reference.year // 100
         d = century * 10 + tens // 10
         if d * 10 > ctx.reference.year:
@@ -293,6 +294,10 @@ def decade(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     mod = lexicon().parts.get(_key(g["part"])) if g.get("part") else None
     s, e = cal.decade_interval(d)
     return Resolved("DATE", f"{d:03d}", mod, s, e, "decade", "absolute" if g.get("decade4") else "reference")
+
+
+_DECADE_WORDS = {"twenties": 20, "thirties": 30, "forties": 40, "fifties": 50, "sixties": 60, "seventies": 70,
+                 "eighties": 80, "nineties": 90}
 
 
 def century(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -373,6 +378,9 @@ def dayword(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     return _with_time(d, g, "reference")
 
 
+_CLOCK_CONTEXT = 400  # a bare clock time belongs to a day mentioned at most this many characters before
+
+
 def clock_time(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     """A clock time, on the day given beside it, else the latest day mentioned, else the reference day."""
     clock = _clock(g)
@@ -390,7 +398,7 @@ def clock_time(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         if inner is None or inner.start is None:
             return None
         d, anchor = inner.start, inner.anchor
-    elif ctx.last_day is not None:
+    elif ctx.last_day is not None and ctx.span[0] - ctx.last_day_end <= _CLOCK_CONTEXT:
         d, anchor = ctx.last_day, "previous_mention"
     else:
         d, anchor = ctx.reference, "reference"
@@ -484,20 +492,21 @@ def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     d = _shift(base, unit, sign * int(n))
     if unit == "FN":
         unit = "D"
-    if unit == "Y" and ctx.last_quarter is not None and ctx.span[0] - ctx.last_quarter_end < _QUARTER_CONTEXT:
+    in_report = ctx.last_quarter is not None and ctx.span[0] - ctx.last_quarter_end < _QUARTER_CONTEXT
+    if unit == "Y" and in_report:
         # in a quarterly report "a year ago" / "a year earlier" names the quarter under discussion a year before
         y, qn = ctx.last_quarter
         return _quarter(y + sign * int(n), qn, "previous_mention")
     return _unit_value(unit, d, anchor)
 
 
-_QUARTER_CONTEXT = 100_000  # characters after a quarter mention within which "a year ago" means that quarter
+_QUARTER_CONTEXT = 2000  # characters after a quarter mention within which "a year ago" means that quarter
 
 
 def anaphoric_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     """'that day', 'later that year', 'the same month': the unit holding the latest dated mention (else nothing)."""
     unit = lexicon().units.get(_key(g.get("unit") or ""))
-    if ctx.last_start is None or unit not in {"D", "W", "M", "Y"}:
+    if ctx.last_start is None or unit not in {"D", "W", "M", "Q", "Y"}:
         return None
     if unit == "D" and ctx.last_precision != "day":
         return None
@@ -613,7 +622,7 @@ def duration(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if unit is None:
         return None
     after = ctx.text[ctx.span[1] : ctx.span[1] + 4].lower()
-    if unit == "Q" and (after.startswith(" of") or _key(g.get("unit") or "") == "quarters"):
+    if unit == "Q" and (after.startswith(" of") or re.search(r"[a-z]-quarters$", ctx.matched().lower())):
         return None  # fractions: "a quarter of", "three-quarters"
     if unit == "S" and _key(g.get("num") or "") in {"a", "an", "one"}:
         return None  # "a second attack" is an ordinal
@@ -626,6 +635,11 @@ def duration(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
             return None
         if unit in {"DE", "CE", "ML", "FN"} and not float(n).is_integer():
             return None
+        if g.get("frac"):
+            a, b = (g["frac"] or "1/2").split("/")
+            n += int(a) / int(b)
+        elif re.search(r"and\s+a\s+half", ctx.matched()):
+            n += 0.5
         amount = _fmt_num(n)
     else:
         amount = str(p.get("amount", "X"))
@@ -644,12 +658,20 @@ def duration(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         value = f"P{amount}{unit}"
     else:
         value = f"P{amount}{unit}"
-    if "." in amount:  # TIMEX3 has no fractions: half a year -> P6M, half an hour -> PT30M
+    if "." in amount:  # TIMEX3 has no fractions: 2 1/2 years -> P2Y6M, half an hour -> PT30M
         finer = {"Y": ("M", 12), "M": ("D", 30), "W": ("D", 7), "D": ("H", 24), "H": ("M", 60)}
         if unit in finer:
+            whole, part = divmod(float(amount), 1)
             letter, k = finer[unit]
-            amt = _fmt_num(float(amount) * k)
-            value = f"PT{amt}{letter}" if unit in {"D", "H"} else f"P{amt}{letter}"
+            rest = f"{_fmt_num(round(part * k, 3))}{letter}"
+            head = f"{int(whole)}{unit}" if whole else ""
+            time_part = unit in {"H"} or letter == "H"
+            if unit == "H":
+                value = f"PT{head}{rest}"
+            elif time_part:
+                value = f"P{head}T{rest}" if head else f"PT{rest}"
+            else:
+                value = f"P{head}{rest}"
     mod = p.get("mod")
     if g.get("approx"):
         mod = _APPROX.get(_key(g["approx"] or ""), mod)
@@ -670,6 +692,8 @@ def fixed(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
 
 
 def set_weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    if not ok_weekday_word(g["weekday"] or "") or (p.get("plural") and len(_key(g["weekday"] or "")) < 6):
+        return None  # "thus" is not a plural of "Thu"
     wd = weekday_of(g["weekday"] or "")
     return Resolved("SET", f"XXXX-WXX-{wd}", None, None, None, None, "reference")
 

@@ -34,6 +34,7 @@ class Rule:
     resolve: str
     type: str | None
     priority: int
+    trigger: re.Pattern[str]  # where in the lowercased text this rule can match (see `trigger_regex`)
     params: dict[str, Any] = field(default_factory=dict)
     examples: tuple[dict[str, Any], ...] = ()
 
@@ -58,6 +59,7 @@ class Lexicon:
     future_cues: tuple[str, ...]
     future_prepositions: tuple[str, ...]
     reporting_verbs: frozenset[str]
+    not_past_ed: tuple[str, ...]
     past_cues: tuple[str, ...]
 
 
@@ -91,6 +93,7 @@ def lexicon() -> Lexicon:
         future_cues=tuple(raw["future_cues"]),
         future_prepositions=tuple(raw["future_prepositions"]),
         reporting_verbs=frozenset(raw["reporting_verbs"]),
+        not_past_ed=tuple(raw["not_past_ed"]),
         past_cues=tuple(raw["past_cues"]),
     )
 
@@ -131,14 +134,38 @@ def placeholders() -> dict[str, str]:
     }
 
 
-@cache
-def trigger_regex() -> re.Pattern[str]:
-    """Digits and the start of any lexicon or trigger word: where a temporal expression could be (lowercased text)."""
+def _trigger_words(name: str) -> set[str]:
+    """A trigger class (a lexicon table) as word stems, or a literal word stem."""
     lex = lexicon()
-    words: set[str] = set(lex.trigger_words) | {"nineteen", "two thousand"}
-    for table in (lex.months, lex.weekdays, lex.units, lex.seasons, lex.day_parts, lex.day_offsets, lex.holidays):
-        words.update(k.split(" ")[0] for k in table)
-    return re.compile(r"\d|(?<!\w)(?:" + "|".join(sorted(map(re.escape, words), key=len, reverse=True)) + ")")
+    tables: dict[str, Any] = {
+        "month": lex.months, "weekday": lex.weekdays, "unit": {**lex.units, "weekend": 1},
+        "season": lex.seasons, "daypart": {**lex.day_parts, "tonight": 1}, "dayword": {**lex.day_offsets, "tonight": 1},
+        "holiday": lex.holidays, "ordinal": lex.ordinals,
+    }
+    if name in tables:
+        return {k.split(" ")[0] for k in tables[name]}
+    return {name}
+
+
+@cache
+def trigger_regex(spec: tuple[str, ...] | None = None) -> re.Pattern[str]:
+    """Where a rule can match in the lowercased text: digits and/or the start of its trigger words.
+
+    `spec` names lexicon classes (month, weekday, unit, season, daypart, dayword, holiday, ordinal), `digit`, or literal
+    word stems; None means every class plus the lexicon's `trigger_words`.
+    """
+    lex = lexicon()
+    if spec is None:
+        spec = ("digit", "month", "weekday", "unit", "season", "daypart", "dayword", "holiday", "nineteen", "two",
+                *lex.trigger_words)
+    words: set[str] = set()
+    for name in spec:
+        if name != "digit":
+            words |= _trigger_words(name)
+    parts = [r"\d+"] if "digit" in spec else []
+    if words:  # no word-boundary check: a cheap over-approximation is faster than a precise scan
+        parts.append("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    return re.compile("|".join(parts))
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z]\w*)(?::(\w+))?\}")
@@ -183,6 +210,7 @@ def rules() -> tuple[Rule, ...]:
                     resolve=spec["resolve"],
                     type=spec.get("type"),
                     priority=int(spec.get("priority", 0)),
+                    trigger=trigger_regex(tuple(spec["trigger"]) if "trigger" in spec else None),
                     params=dict(spec.get("params", {})),
                     examples=tuple(spec.get("examples", [])),
                 )

@@ -40,17 +40,15 @@ def build_timeline(
     articles: pa.Table, events: pa.Table, casualties: pa.Table, settings: TimelineSettings = DEFAULT
 ) -> dict[str, pa.Table]:
     """The `timeline` and `timeline_links` tables of validated articles, events and casualties."""
-    art = {
-        a["article_id"]: a
-        for a in articles.select([c for c in ("article_id", "source", "published", "text") if c in articles.column_names]).to_pylist()
-    }
+    wanted = [c for c in ("article_id", "source", "published", "text") if c in articles.column_names]
+    art = {a["article_id"]: a for a in articles.select(wanted).to_pylist()}
     syn = copies([(a["article_id"], a.get("published"), a.get("text") or "") for a in art.values()], settings)
     ev = sorted(events.to_pylist(), key=lambda e: e["event_id"])
     members = [
         Member(
             e["event_id"], e["article_id"], e["event_type"],
-            places.Place(e.get("location"), e.get("country_code"), e.get("latitude"), e.get("longitude")),
-            e.get("date_start"), e.get("date_end"), e.get("date_precision"),
+            places.with_country(places.Place(e["location"], e["country_code"], e["latitude"], e["longitude"])),
+            e["date_start"], e["date_end"], e["date_precision"],
         )
         for e in ev
     ]  # fmt: skip
@@ -64,7 +62,7 @@ def build_timeline(
     for c in sorted(casualties.to_pylist(), key=lambda c: c["casualty_id"]):
         if c.get("event_id") is not None and c["category"] in CATEGORIES:
             figures[c["event_id"]].append(
-                Figure(report(c["article_id"]), c["category"], c["low"], c["best"], c["high"], bool(c.get("cumulative")))
+                Figure(report(c["article_id"]), c["category"], c["low"], c["best"], c["high"], bool(c["cumulative"]))
             )
     by_event = {e["event_id"]: e for e in ev}
 
@@ -74,10 +72,17 @@ def build_timeline(
         rows.append(_row(tid, g, by_event, figures, art, syn))
         for m in g.members:
             link_rows.append(_link_row(tid, m, links[m.event_id], g, art, syn, figures))
-    rows.sort(key=lambda r: (r["date_start"] is None, r["date_start"] or 0, r["date_end"] or 0, r["country_code"] or "~", r["location"] or "~", r["timeline_id"]))
+    rows.sort(key=_row_order)
     order = {r["timeline_id"]: i for i, r in enumerate(rows)}
     link_rows.sort(key=lambda r: (order[r["timeline_id"]], r["link"] != merging.SEED, r["event_id"]))
     return {"timeline": to_arrow("timeline", rows), "timeline_links": to_arrow("timeline_links", link_rows)}
+
+
+def _row_order(r: dict[str, Any]) -> tuple:
+    """Timeline order: by date (undated last), then country and place, then id."""
+    dated = r["date_start"] is not None
+    return (not dated, r["date_start"] if dated else 0, r["date_end"] if dated else 0,
+            r["country_code"] or "~", r["location"] or "~", r["timeline_id"])  # fmt: skip
 
 
 def _row(
@@ -91,7 +96,7 @@ def _row(
     member_events = [by_event[m.event_id] for m in g.members]
     kind = pick([m.event_type for m in g.members])
     place = g.place
-    located = next((e for e in member_events if places.normal(e.get("location") or "") == place.key and e.get("latitude") is not None), None)
+    located = next((m.place for m in g.members if m.place.key == place.key and m.place.latitude is not None), None)
     article_ids = sorted({m.article_id for m in g.members})
     originals = sorted({syn[a].original if a in syn else a for a in article_ids})
     sources = sorted({(art.get(a) or {}).get("source") for a in article_ids} - {None})
@@ -103,11 +108,11 @@ def _row(
         "date_precision": merging.precision(g),
         "event_type": kind,
         "event_types": SEP.join(sorted({m.event_type for m in g.members})),
-        "plover_type": next((e.get("plover_type") for e in member_events if e["event_type"] == kind and e.get("plover_type")), None),
+        "plover_type": next((e["plover_type"] for e in member_events if e["event_type"] == kind), None),
         "location": place.name,
         "country_code": places.with_country(place).country_code,
-        "latitude": located["latitude"] if located else None,
-        "longitude": located["longitude"] if located else None,
+        "latitude": located.latitude if located else None,
+        "longitude": located.longitude if located else None,
         "n_events": len(g.members),
         "n_articles": len(originals),
         "n_copies": len(article_ids) - len(originals),
@@ -125,14 +130,15 @@ def _row(
     return row
 
 
-def _sentence_rank(e: dict[str, Any], figures: dict[str, list[Figure]], art: dict[str, dict[str, Any]], syn: dict[str, Copy]) -> tuple:
+def _sentence_rank(
+    e: dict[str, Any], figures: dict[str, list[Figure]], art: dict[str, dict[str, Any]], syn: dict[str, Copy]
+) -> tuple:
     """Prefer a sentence with a usable figure, a precise date and a named place, from an original, published first."""
     has_figure = any(not f.cumulative for f in figures.get(e["event_id"], []))
-    precision = e.get("date_precision")
-    prec = merging.PRECISION_ORDER.index(precision) if precision in merging.PRECISION_ORDER else 99
-    copy = syn.get(e["article_id"])
+    precision = merging.precision_rank(e["date_precision"])
+    is_copy = e["article_id"] in syn and syn[e["article_id"]].original != e["article_id"]
     published = (art.get(e["article_id"]) or {}).get("published") or "~"
-    return (not has_figure, prec, e.get("location") is None, bool(copy and copy.original != e["article_id"]), published, e["event_id"])
+    return (not has_figure, precision, e["location"] is None, is_copy, published, e["event_id"])
 
 
 def _link_row(
@@ -171,8 +177,8 @@ def explain(m: Member, link: Link, g: Group, copy: Copy) -> str:
     what = f"{m.event_type} at {m.place.label()} on {when}"
     text = {
         merging.SEED: f"{what}: first report of this event (no earlier row fitted)",
-        merging.MERGED: f"{what}: merged with {link.linked_to}, dates {link.date_relation}, place {link.place_relation}, "
-        f"type {link.type_relation}; compatible with every event already on the row",
+        merging.MERGED: f"{what}: merged with {link.linked_to}, dates {link.date_relation}, "
+        f"place {link.place_relation}, type {link.type_relation}; compatible with every event already on the row",
         merging.AMBIGUOUS: f"{what}: fits {link.candidates} different rows, so it is kept apart rather than guessed",
         merging.NO_DATE: f"{m.event_type} at {m.place.label()}: no date interval, never merged",
         merging.NO_PLACE: f"{m.event_type} on {when}: no place, never merged (it could be anywhere)",

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 DOCS: dict[str, str] = {
     "shingle_words": "Words per shingle when comparing article texts for syndication (word n-grams).",
-    "syndication_jaccard": "Two articles whose shingle sets have at least this Jaccard similarity are copies of one story.",
+    "syndication_jaccard": "Articles whose shingle sets have at least this Jaccard similarity are copies of one story.",
     "syndication_containment": "Also copies when this share of the shorter article's shingles occurs in the longer one "
     "(a trimmed or extended wire copy) ...",
     "syndication_min_shared": "... and they share at least this many shingles (a quoted sentence is not a copy).",
     "sketch_size": "Smallest shingle hashes kept per article to find candidate copies without comparing every pair.",
-    "sketch_bucket_cap": "A sketch hash shared by more articles than this is boilerplate (a sign-off line), not evidence of copying.",
+    "sketch_bucket_cap": "A sketch hash shared by more articles than this is boilerplate (a sign-off), not a copy.",
     "max_merge_days": "Events whose date interval is longer than this (decades, centuries) are never merged.",
-    "place_same_km": "Two places closer than this (both with coordinates, same country) are the same place under different names.",
+    "place_same_km": "Two places of one country closer than this are one place under two names.",
 }
 
 

@@ -12,7 +12,7 @@ interval longer than `max_merge_days` are never merged. Every decision is kept a
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,9 +20,12 @@ from pipeline.timeline import places, types
 from pipeline.timeline.config import DEFAULT, TimelineSettings
 from pipeline.timeline.places import Place
 
-PRECISION_ORDER = ("day", "week", "part_of_month", "month", "quarter", "season", "part_of_year", "year", "decade", "century")
+PRECISION_ORDER = (
+    "day", "week", "part_of_month", "month", "quarter", "season", "part_of_year", "year", "decade", "century",
+)  # fmt: skip
 # Why an event sits on its row (the `link` column of timeline_links).
-SEED, MERGED, AMBIGUOUS, NO_DATE, NO_PLACE, TOO_VAGUE = "seed", "merged", "ambiguous", "no_date", "no_place", "too_vague"
+SEED, MERGED, AMBIGUOUS = "seed", "merged", "ambiguous"
+NO_DATE, NO_PLACE, TOO_VAGUE = "no_date", "no_place", "too_vague"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +165,8 @@ def precision(g: Group) -> str | None:
     if g.start == g.end:
         return "day"
     dated = [m for m in g.members if m.days is not None]
-    narrowest = min(dated, key=lambda m: (m.days, PRECISION_ORDER.index(m.precision) if m.precision in PRECISION_ORDER else 99))
-    return narrowest.precision
+    return min(dated, key=lambda m: (m.days, precision_rank(m.precision))).precision
 
 
-def place_counts(g: Group) -> Counter:
-    return Counter(m.place.key for m in g.members if m.place.name)
+def precision_rank(precision: str | None) -> int:
+    return PRECISION_ORDER.index(precision) if precision in PRECISION_ORDER else len(PRECISION_ORDER)

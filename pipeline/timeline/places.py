@@ -41,7 +41,7 @@ class Place:
 
 
 def normal(name: str) -> str:
-    """Case-, accent- and punctuation-free form of a place name ("Gəncə" and "GANJA" stay different; "U.S." == "US")."""
+    """Case-, accent- and punctuation-free form of a place name ("Kirkūk" == "KIRKUK", "U.S." == "US")."""
     folded = unicodedata.normalize("NFKD", name.casefold())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     folded = re.sub(r"^the\s+", "", folded)
@@ -123,10 +123,20 @@ def _contains(outer: Place, inner: Place) -> bool:
 
 
 def with_country(p: Place) -> Place:
-    """The place with its country code filled in when the place is itself a country."""
-    if p.country_code or not p.name:
+    """The place with its country code filled in when the place is itself a country, or is written
+    "City, Country" / "City, State" as datelines do ("Erbil, Iraq" is Erbil in IQ)."""
+    if not p.name:
         return p
-    code = _geo()[0].get(p.key)
+    countries, states, _ = _geo()
+    head, _, tail = p.name.rpartition(",")
+    if head.strip() and tail.strip():
+        tail_key = normal(tail)
+        code = countries.get(tail_key) or ("US" if tail_key in states else None)
+        if code and p.country_code in (None, code):
+            return with_country(Place(head.strip(), code, p.latitude, p.longitude))
+    if p.country_code:
+        return p
+    code = countries.get(p.key)
     return Place(p.name, code, p.latitude, p.longitude) if code else p
 
 

@@ -84,7 +84,6 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
 
     rows = sorted(
         (r for r in timeline.to_pylist() if r["date_start"] is not None),
@@ -98,7 +97,8 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
     fig, ax = plt.subplots(figsize=(12, height), dpi=110, layout="constrained")
 
     if not rows:
-        ax.text(0.5, 0.5, "No dated events in this timeline", ha="center", va="center", fontsize=14, transform=ax.transAxes)
+        ax.text(0.5, 0.5, "No dated events in this timeline", ha="center", va="center", fontsize=14,
+                transform=ax.transAxes)  # fmt: skip
         ax.set_axis_off()
     else:
         stacked: dict[tuple[str, date], int] = defaultdict(int)
@@ -127,7 +127,8 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
             if any(abs(y - ly) < 0.5 and abs(mid - lx) < near for lx, ly in labelled):
                 continue  # keep labels from overlapping
             labelled.append((mid, y))
-            ax.annotate(_figure_text(r), (mid, y), xytext=(7, 7), textcoords="offset points", fontsize=7.5, color="#333")
+            ax.annotate(_figure_text(r), (mid, y), xytext=(7, 7), textcoords="offset points", fontsize=7.5,
+                        color="#333")  # fmt: skip
         ax.set_yticks(range(len(order)), order)
         ax.set_ylim(len(order) - 0.4, -0.6)
         pad = max(timedelta(days=1), (last - first) / 25)
@@ -140,23 +141,18 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        type_handles = [
-            Line2D([], [], marker="o", linestyle="", markersize=8, markerfacecolor=c, markeredgecolor="black", label=t.replace("_", " "))
-            for t, c in colour.items()
-        ]
-        legend = ax.legend(handles=type_handles, title="event type", loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        type_handles = [_dot(8, c, t.replace("_", " ")) for t, c in colour.items()]
+        legend = ax.legend(handles=type_handles, title="event type", loc="upper left", bbox_to_anchor=(1.01, 1),
+                           frameon=False)  # fmt: skip
         ax.add_artist(legend)
         top = max(n for n, *_ in sizes)
         steps = [v for v in (1, 10, 100, 1000) if v <= max(1.5 * top, 1)]
-        size_handles = [
-            Line2D([], [], marker="o", linestyle="", markersize=math.sqrt(area(v, scale)), markerfacecolor="#bbb", markeredgecolor="black", label=f"{v}")
-            for v in steps
-        ]
+        size_handles = [_dot(math.sqrt(area(v, scale)), "#bbb", f"{v}") for v in steps]
         ax.legend(handles=size_handles, title="killed + injured", loc="lower left", bbox_to_anchor=(1.01, 0),
                   frameon=False, labelspacing=1.3, borderpad=1)  # fmt: skip
-        reports = sum(r["n_articles"] for r in rows)
+        n_articles = len({a for r in rows for a in r["article_ids"].split(";")})
         ax.set_title(
-            f"{len(rows)} events from {reports} independent reports, {first:%d %b %Y} – {last:%d %b %Y}",
+            f"{len(rows)} events reported in {n_articles} articles, {first:%d %b %Y} – {last:%d %b %Y}",
             loc="left", fontsize=12,
         )  # fmt: skip
         note = "dot area: killed + injured (best estimate); bars: events dated only to a week, month or longer"
@@ -168,6 +164,13 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
     fig.savefig(picture, format="png")
     plt.close(fig)
     return picture
+
+
+def _dot(size: float, colour: Any, label: str):
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], marker="o", linestyle="", markersize=size, markerfacecolor=colour, markeredgecolor="black",
+                  label=label)  # fmt: skip
 
 
 def _figure_text(r: dict[str, Any]) -> str:
@@ -201,7 +204,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m pipeline timeline",
         description="Draw the merged event timeline of an output folder as a PNG picture.",
     )
-    parser.add_argument("--output", type=Path, default=PROCESSED, help="output folder holding timeline.parquet (default data/processed/)")
+    parser.add_argument(
+        "--output", type=Path, default=PROCESSED, help="folder holding timeline.parquet (default data/processed/)"
+    )
     parser.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png)")
     args = parser.parse_args(argv)
     try:

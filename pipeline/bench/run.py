@@ -1,0 +1,127 @@
+"""Benchmark the whole pipeline (ingest to validated Parquet and CSV) on generated articles.
+
+    python -m pipeline bench pipeline [--articles N] [--workers N] [--engine local|dask] [--dir DIR]
+
+Prints articles/s, MB/s, peak resident memory of the whole process tree, the share of time spent in
+validation, the time of a second run with nothing new, and dateparser's `search_dates` alone over a
+sample of the same articles, measured in the same run, with the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its children; keeps the peak of the sum."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        import psutil
+
+        self.proc = psutil.Process()
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self) -> int:
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except Exception:  # a child may exit between listing and reading
+                pass
+        return total
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def dateparser_rate(texts: list[tuple[str, date]]) -> float:
+    from datetime import datetime
+
+    from dateparser.search import search_dates
+
+    t0 = time.perf_counter()
+    for text, ref in texts:
+        search_dates(text, languages=["en"], settings={"RELATIVE_BASE": datetime(ref.year, ref.month, ref.day)})
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline bench pipeline", description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=20_000, help="articles to generate (default 20000)")
+    parser.add_argument("--per-file", type=int, default=2000, help="articles per JSON Lines file (default 2000)")
+    parser.add_argument("--workers", type=int, help="worker processes (default: the usable cores)")
+    parser.add_argument("--engine", default="local", choices=["local", "serial", "dask"])
+    parser.add_argument("--dir", type=Path, help="work in this folder (kept); default: a temporary folder, removed")
+    parser.add_argument("--baseline-sample", type=int, default=300, help="articles given to dateparser (default 300)")
+    args = parser.parse_args(argv)
+
+    from pipeline import runner
+    from pipeline.bench.corpus import articles, write_corpus
+    from pipeline.settings import Settings
+
+    base = args.dir or Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    raw, out, work = base / "raw", base / "out", base / "work"
+    try:
+        t0 = time.perf_counter()
+        files, size = write_corpus(raw, args.articles, args.per_file)
+        print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB generated in {time.perf_counter() - t0:.1f}s")
+        settings = Settings(progress="never")
+        with PeakMemory() as mem:
+            t0 = time.perf_counter()
+            outcome = runner.execute(raw, out, settings, work=work, engine=args.engine, workers=args.workers, full=True)
+            wall = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = runner.execute(raw, out, settings, work=work, engine=args.engine, workers=args.workers)
+        second = time.perf_counter() - t0
+        sample = [(r["text"], date.fromisoformat(r["published"])) for r, _ in zip(articles(args.baseline_sample), range(args.baseline_sample))]
+        dp_rate = dateparser_rate(sample)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(base, ignore_errors=True)
+
+    s = outcome.seconds or {}
+    cpu = {k[4:]: v for k, v in s.items() if k.startswith("cpu_")}
+    rate = args.articles / wall
+    validate_share = cpu.get("validate", 0.0) / max(sum(cpu.values()), 1e-9)
+    report = {
+        "articles": args.articles,
+        "exit_code": outcome.exit_code,
+        "wall_seconds": round(wall, 2),
+        "articles_per_second": round(rate, 1),
+        "mb_per_second": round(size / 1e6 / wall, 2),
+        "peak_rss_mb": round(mem.peak / 2**20, 1),
+        "wall_split_seconds": {k: round(v, 2) for k, v in s.items() if not k.startswith("cpu_")},
+        "cpu_seconds_by_stage": {k: round(v, 2) for k, v in cpu.items()},
+        "validation_share_of_stage_cpu": round(validate_share, 3),
+        "second_run_seconds": round(second, 2),
+        "second_run_processed_units": again.processed_units,
+        "dateparser_search_dates_articles_per_second": round(dp_rate, 1),
+        "dateparser_sample": len(sample),
+        "pipeline_over_dateparser": round(rate / dp_rate, 2),
+    }
+    print(json.dumps(report, indent=2))
+    print(
+        f"\nwhole pipeline: {rate:.0f} articles/s, {size / 1e6 / wall:.1f} MB/s, peak memory {mem.peak / 2**20:.0f} MB; "
+        f"dateparser search_dates alone: {dp_rate:.1f} articles/s; ratio {rate / dp_rate:.1f}x"
+    )
+    return 0 if outcome.exit_code in (runner.OK, runner.OK_WITH_REJECTS) else 1
