@@ -11,7 +11,7 @@ SHARED ?= ../shared
 ALLOW_REJECTS = || [ $$? -eq 1 ]
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test ingest temporal extract validate export eval bench-temporal clean
+.PHONY: help setup run test ingest temporal extract validate export eval bench bench-temporal clean
 
 ## help: list every target
 help:
@@ -58,6 +58,11 @@ export: setup
 eval: setup
 	$(PY) -m pipeline eval timeml $(SHARED)/corpora/timeml/timebank $(SHARED)/corpora/timeml/aquaint
 	$(PY) -m pipeline eval casualties $(SHARED)/corpora/casualties/gva_dev.jsonl
+
+## bench: whole-pipeline speed and memory on generated articles (ARTICLES=20000) against dateparser
+ARTICLES ?= 20000
+bench: setup
+	$(PY) -m pipeline bench pipeline --articles $(ARTICLES)
 
 ## bench-temporal: speed of the temporal stage against dateparser's search_dates on TimeBank
 bench-temporal: setup

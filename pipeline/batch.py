@@ -245,10 +245,17 @@ def is_cached(cache_dir: Path, job: UnitJob) -> bool:
 
 # ------------------------------------------------------------------ merge side
 class TableSink:
-    """Append-only Parquet + CSV writer for one table, flushing in large row groups."""
+    """Append-only Parquet + CSV writer for one table, flushing in large row groups.
 
-    def __init__(self, name: str, folder: Path) -> None:
+    With `partition_root`, each flush is also written as a Hive-partitioned dataset
+    (`<root>/<table>/month=YYYY-MM/part-NNNNN-0.parquet`) by the article's reference month.
+    """
+
+    def __init__(self, name: str, folder: Path, partition_root: Path | None = None) -> None:
         self.name = name
+        self.partition_root = partition_root
+        self.flushes = 0
+        self.months: list[pa.Array] = []
         self.schema = spec(name).arrow_schema
         self.parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd")
         self.csv = pacsv.CSVWriter(
@@ -258,9 +265,11 @@ class TableSink:
         self.buffered = 0
         self.rows = 0
 
-    def write(self, table: pa.Table) -> None:
+    def write(self, table: pa.Table, months: pa.Array | None = None) -> None:
         if table.num_rows == 0:
             return
+        if self.partition_root is not None:
+            self.months.append(months)
         self.buffer.append(table.cast(self.schema))
         self.buffered += table.nbytes
         self.rows += table.num_rows
@@ -273,6 +282,17 @@ class TableSink:
         table = pa.concat_tables(self.buffer).combine_chunks()
         self.parquet.write_table(table)
         self.csv.write_table(neutralise_formulas(table))
+        if self.partition_root is not None:
+            import pyarrow.dataset as ds
+
+            month = pa.concat_arrays([m.cast(pa.string()) for m in self.months])
+            ds.write_dataset(
+                table.append_column("month", month), self.partition_root / self.name, format="parquet",
+                partitioning=ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive"),
+                basename_template=f"part-{self.flushes:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
+            )  # fmt: skip
+            self.months = []
+        self.flushes += 1
         self.buffer, self.buffered = [], 0
 
     def close(self) -> None:
@@ -304,9 +324,22 @@ class MergeResult:
         }
 
 
-def merge_units(jobs: list[UnitJob], cache_dir: Path, folder: Path) -> MergeResult:
+def _months(tables: dict[str, pa.Table], month_of: dict[str, str]) -> dict[str, pa.Array]:
+    """The reference month (YYYY-MM) of each row's article: the partition key."""
+    arts = tables["articles"]
+    for a, d in zip(arts.column("article_id").to_pylist(), arts.column("reference_date").to_pylist()):
+        month_of[a] = f"{d.year:04d}-{d.month:02d}"
+    return {
+        name: pa.array([month_of.get(a, "unknown") if a else "unknown" for a in t.column("article_id").to_pylist()], pa.string())
+        for name, t in tables.items()
+    }
+
+
+def merge_units(jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False) -> MergeResult:
     """Stream every unit's cached rows into `folder`, in input order, dropping later copies of a story."""
-    sinks = {name: TableSink(name, folder) for name in ALL_TABLES}
+    partition_root = folder / "partitioned" if partition else None
+    sinks = {name: TableSink(name, folder, partition_root) for name in ALL_TABLES}
+    month_of: dict[str, str] = {}
     first: dict[str, tuple[str, str]] = {}
     result = MergeResult({}, 0, Counter(), Counter(), {}, {}, Counter())
     try:
@@ -339,8 +372,9 @@ def merge_units(jobs: list[UnitJob], cache_dir: Path, folder: Path) -> MergeResu
                             hit = pc.and_(hit, pc.not_equal(t.column("stage"), "ingest"))
                         tables[name] = t.filter(pc.invert(hit))
                 tables["rejects"] = pa.concat_tables([tables["rejects"], to_arrow("rejects", dup_rows)])
+            months = _months(tables, month_of) if partition else {}
             for name in ALL_TABLES:
-                sinks[name].write(tables[name])
+                sinks[name].write(tables[name], months.get(name))
             rej = tables["rejects"]
             for stage, reason, table in zip(*(rej.column(c).to_pylist() for c in ("stage", "reason", "table"))):
                 result.rejects_by_reason[reason] += 1

@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="worker processes (default: the usable cores)")
     p.add_argument("--scheduler", help="with --engine dask: address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--full", action="store_true", help="ignore the cache and reprocess every input")
+    p.add_argument("--partition", action="store_true", help="also write DIR/partitioned/<table>/month=YYYY-MM/ Parquet datasets")
     common(p)
 
     for stage in STAGES:
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 return runner.USAGE
             return runner.run(
                 args.input, args.output, settings, work=args.work, engine=args.engine, workers=args.workers,
-                scheduler=args.scheduler, full=args.full,
+                scheduler=args.scheduler, full=args.full, partition=args.partition,
             )  # fmt: skip
         return runner.run_stage(
             args.command,

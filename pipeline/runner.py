@@ -253,7 +253,7 @@ def run(input_path: Path, out_dir: Path, settings: Settings, **options: Any) -> 
 
 def execute(
     input_path: Path, out_dir: Path, settings: Settings, *, work: Path | None = None, engine: str = "local",
-    workers: int | None = None, scheduler: str | None = None, full: bool = False,
+    workers: int | None = None, scheduler: str | None = None, full: bool = False, partition: bool = False,
 ) -> RunOutcome:  # fmt: skip
     """Every stage over `input_path` into `out_dir`, reusing cached units that did not change."""
     from pipeline.paths import INTERIM
@@ -268,7 +268,7 @@ def execute(
         with Timer() as t_scan:
             jobs, hashes = batch.unit_jobs(input_path)
         version = processing_version(settings)
-        run_key = hashlib.sha256(json.dumps([version, [(j.rel, j.key) for j in jobs]]).encode()).hexdigest()[:16]
+        run_key = hashlib.sha256(json.dumps([version, partition, [(j.rel, j.key) for j in jobs]]).encode()).hexdigest()[:16]
         previous = _previous_manifest(out_dir)
         if not full and previous and previous.get("run_key") == run_key:
             log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))
@@ -291,7 +291,7 @@ def execute(
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            merge = batch.merge_units(jobs, cache_dir, folder)
+            merge = batch.merge_units(jobs, cache_dir, folder, partition)
             merged["result"] = merge
             validation = merged_validation(merge)
             report = render_report(validation)

@@ -225,3 +225,21 @@ def test_stage_commands_chain_through_the_work_folder(tmp_path):
         staged = pq.read_table(out / f"{table}.parquet")
         whole = pq.read_table(tmp_path / "run-out" / f"{table}.parquet")
         assert staged.equals(whole), table
+
+
+def test_partitioned_output_reads_as_one_dataset(tmp_path):
+    import pyarrow.dataset as ds
+
+    raw = write_raw(tmp_path / "raw", STORIES)
+    out = tmp_path / "out"
+    assert runner.run(raw, out, Settings(progress="never"), work=tmp_path / "w", partition=True) == runner.OK
+    flat = pq.read_table(out / "casualties.parquet")
+    root = out / "partitioned" / "casualties"
+    assert sorted(p.name for p in root.iterdir()) == ["month=2022-05"]
+    dataset = ds.dataset(root, partitioning="hive").to_table()
+    assert dataset.num_rows == flat.num_rows and set(dataset.column("month").to_pylist()) == {"2022-05"}
+    polars = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    assert polars.scan_parquet(f"{root}/**/*.parquet", hive_partitioning=True).collect().height == flat.num_rows
+    got = duckdb.connect().execute(f"select count(*) from read_parquet('{root}/**/*.parquet', hive_partitioning=true)").fetchall()
+    assert got == [(flat.num_rows,)]

@@ -124,12 +124,15 @@ def _all_example_text() -> str:
     return "\n".join(ex["text"] for r in rules() for ex in r.examples)
 
 
-def test_windows_find_what_a_full_scan_finds() -> None:
+@pytest.mark.parametrize("head", ["", "The index is rebalanced every month. "])
+def test_windows_find_what_a_full_scan_finds(head: str) -> None:
     from pipeline.temporal import _candidates
 
-    text = _all_example_text() + "\n" + SEED.read_text(encoding="utf-8")
+    text = head + _all_example_text() + "\n" + SEED.read_text(encoding="utf-8")
     strip = lambda cands: sorted((s, e, i) for s, e, i, _ in cands)  # noqa: E731
     assert strip(_candidates(text)) == strip(_candidates(text, windowed=False))
+    for ex in _all_example_text().split("\n"):
+        assert strip(_candidates(ex)) == strip(_candidates(ex, windowed=False)), ex
 
 
 def test_clock_time_uses_a_nearby_day_only() -> None:

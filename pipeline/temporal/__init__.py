@@ -34,15 +34,15 @@ def _windows(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
     """Stretches of text around a rule's trigger words (merged); rules scan only these, which is most of the speed."""
     spans: list[tuple[int, int]] = []
     n = len(text)
-    lo = hi = -1
+    lo, hi = 0, None
     for m in trigger.finditer(text):
-        start = m.start() - _LEFT
-        if start > hi:
-            if hi >= 0:
+        start = max(0, m.start() - _LEFT)
+        if hi is None or start > hi:
+            if hi is not None:
                 spans.append((lo, _to_space(text, hi, n)))
-            lo = max(0, start)
+            lo = start
         hi = m.end() + _RIGHT
-    if hi >= 0:
+    if hi is not None:
         spans.append((lo, _to_space(text, hi, n)))
     return spans
 
