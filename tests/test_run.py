@@ -110,8 +110,8 @@ def test_interrupted_merge_keeps_last_outputs_and_next_run_completes(tmp_path, m
     write_raw(raw, dict([NEW_STORY]))
     real_merge = batch.merge_units
 
-    def interrupted(jobs, cache_dir, folder):
-        real_merge(jobs[:2], cache_dir, folder)  # half the work is written into the staging folder...
+    def interrupted(jobs, cache_dir, folder, partition=False):
+        real_merge(jobs[:2], cache_dir, folder, partition)  # half the work is written into the staging folder...
         raise KeyboardInterrupt  # ...when the operator presses Ctrl-C
 
     monkeypatch.setattr(batch, "merge_units", interrupted)
@@ -243,3 +243,14 @@ def test_partitioned_output_reads_as_one_dataset(tmp_path):
     assert polars.scan_parquet(f"{root}/**/*.parquet", hive_partitioning=True).collect().height == flat.num_rows
     got = duckdb.connect().execute(f"select count(*) from read_parquet('{root}/**/*.parquet', hive_partitioning=true)").fetchall()
     assert got == [(flat.num_rows,)]
+
+
+def test_log_file_gets_the_stage_lines_too(tmp_path, capsys):
+    raw = write_raw(tmp_path / "raw", STORIES)
+    log_file = tmp_path / "logs" / "run.log"
+    args = ["run", "--input", str(raw), "--output", str(tmp_path / "o"), "--work", str(tmp_path / "w"), "--log-file", str(log_file)]
+    assert main(args) == runner.OK
+    logged = log_file.read_text()
+    for stage in ("ingest:", "temporal:", "extract:", "validate:", "export:"):
+        assert stage in logged
+    assert "ingest:" in capsys.readouterr().err

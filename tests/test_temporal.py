@@ -140,3 +140,37 @@ def test_clock_time_uses_a_nearby_day_only() -> None:
     assert [m.value for m in near if m.timex_type == "TIME"] == ["2020-10-04T03:00"]
     far = "The town fell on Oct. 4. " + "Nothing else happened that week. " * 20 + "Sirens sounded at 3 a.m."
     assert [m.value for m in normalise(far, date(2020, 10, 27)) if m.timex_type == "TIME"] == ["2020-10-27T03:00"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "value"),
+    [(3, "D", "P3D"), (4, "H", "PT4H"), (2, "DE", "P20Y"), (1, "CE", "P100Y"), (2.5, "Y", "P2Y6M"), (0.5, "D", "PT12H"),
+     (1.5, "H", "PT1H30M"), (1.5, "D", "P1DT12H"), ("X", "W", "PXW"), ("X", "H", "PTXH"), (2, "FN", "P4W"), (90, "MIN", "PT90M")],
+)
+def test_duration_values(amount, unit, value) -> None:
+    from pipeline.temporal.resolvers import duration_value
+
+    assert duration_value(amount, unit) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("The ministry said on Monday that the envoy will travel.", "Monday", "past"),
+        ("The envoy will travel on Monday.", "Monday", "future"),
+        ("Elections will be held on Friday.", "Friday", "future"),
+        ("The rebels could return as soon as Tuesday.", "Tuesday", "future"),
+        ("Officials postponed the vote until Friday.", "Friday", "future"),
+        ("Until Thursday, police had not named a suspect.", "Thursday", "past"),
+        ("Mr. Smith will succeed Anne B. Jones Feb. 1.", "Feb. 1", "future"),
+        ("The fee had been due to expire Friday.", "Friday", "past"),
+        ("Aid groups hoped for help in the region, where the Aug. 7 blasts killed 200.", "Aug. 7", "past"),
+        ("The town fell to rebels on Sunday.", "Sunday", "past"),
+        ("On Sunday the ministers are expected to meet.", "Sunday", "future"),
+    ],
+)
+def test_tense_direction(text: str, span: str, expected: str) -> None:
+    from pipeline.temporal.tense import direction
+
+    start = text.index(span)
+    assert direction(text, start, start + len(span)) == expected

@@ -7,7 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.temporal import normalise
+from pipeline.temporal import _candidates, normalise
 
 PIECES = [
     "on Monday", "late September", "Oct. 17", "17 October 2020", "last week", "three days ago", "the next day",
@@ -34,3 +34,6 @@ def test_mentions_are_well_formed(text: str, ref: date) -> None:
             assert m.date_end is not None and m.date_start <= m.date_end
         if m.timex_type in {"DURATION", "SET"}:
             assert m.date_start is None
+    # scanning only around trigger words finds exactly what a full scan finds
+    strip = lambda cands: sorted((s, e, i) for s, e, i, _ in cands)  # noqa: E731
+    assert strip(_candidates(text)) == strip(_candidates(text, windowed=False))

@@ -248,4 +248,34 @@ def test_every_event_on_one_row_and_rows_pairwise_compatible(seed):
             assert a.date_start <= g.start and g.end <= a.date_end
             for b in g.members:
                 assert types.compatible(a.event_type, b.event_type)
-                assert a is b or places.relation(a.place, b.place) is not None
+                assert a is b or not (a.place.name and b.place.name) or places.relation(a.place, b.place) is not None
+            if not a.place.name and len(g.members) > 1:  # placed by its own article's row
+                assert any(b.article_id == a.article_id and b.place.name for b in g.members)
+
+
+def test_an_event_without_a_place_joins_the_one_row_of_its_own_article():
+    arts, evs, cas = reports()
+    unplaced = {"location": None, "country_code": None, "latitude": None, "longitude": None}
+    evs.append(event("a1", event_id="a1-e2", event_type="attack", **unplaced, **_day(D14)))  # "the attack also ..."
+    evs.append(event("a2", event_id="a2-e2", event_type="protest", **unplaced, **_day(D14)))  # type fits no row of a2
+    evs.append(event("a7", event_id="a7-e2", event_type="attack", **unplaced, **_day(D14)))  # its article has no row
+    arts.append(article("a7", text="An attack on Tuesday.", source="Radio"))
+    timeline, links = rows(arts, evs, cas)
+    assert "a1-e2" in row_of(timeline, "a1-e")["event_ids"].split(";")
+    assert (links["a1-e2"]["link"], links["a1-e2"]["place_relation"]) == ("merged", "from_article")
+    assert links["a2-e2"]["link"] == links["a7-e2"]["link"] == "no_place"
+    assert row_of(timeline, "a1-e")["location"] == "Kirkuk"
+
+
+def test_an_event_without_a_place_fitting_two_rows_of_its_article_joins_the_one_before_it():
+    arts, evs, cas = reports()
+    unplaced = {"location": None, "country_code": None, "latitude": None, "longitude": None}
+    evs[4] = {**evs[4], "char_start": 10, "char_end": 20}  # a5: Erbil first ...
+    evs.append(event("a5", event_id="a5-e2", event_type="bombing", **KIRKUK, **_day(D14), char_start=100, char_end=104))
+    evs.append(event("a5", event_id="a5-e3", event_type="killing", **unplaced, **_day(D14), char_start=50, char_end=56))
+    evs.append(event("a5", event_id="a5-e4", event_type="attack", **unplaced, **_day(D14), char_start=150, char_end=156))
+    timeline, links = rows(arts, evs, cas)
+    assert row_of(timeline, "a5-e3")["location"] == "Erbil"  # after the Erbil sentence, before the Kirkuk one
+    assert row_of(timeline, "a5-e4")["location"] == "Kirkuk"
+    assert (links["a5-e3"]["link"], links["a5-e3"]["candidates"]) == ("merged", 2)
+    assert "nearest earlier of 2" in links["a5-e3"]["explanation"]

@@ -298,7 +298,7 @@ def report(results: list[CorpusResult], worst: int) -> str:
         ordered = sorted(all_errors, key=lambda e: (-kinds[e.kind], e.kind, e.doc))
         for e in ordered[:worst]:
             lines.append(f"  [{e.kind}] {e.doc}: gold {_fmt_timex(e.gold)} | system {_fmt_timex(e.system)}")
-    broad = Counter(e.kind.split(" ")[0] + (" value" if e.kind.startswith("wrong value") else "") for e in all_errors)
+    broad = Counter(" ".join(e.kind.split(" ")[: 2 if e.kind.startswith("wrong") else 1]) for e in all_errors)
     lines.append("\nerror summary: " + ", ".join(f"{k} {n}" for k, n in broad.most_common()))
     lines.append("error kinds:")
     for kind, n in kinds.most_common(25):

@@ -5,10 +5,12 @@ text into sentences (skipping page furniture), finds event triggers and casualty
 attaches every figure to an event of its sentence (creating one from the figure when no trigger
 fits), then dates and places the events:
 
-- date: the governing timex of the sentence (the nearest dated mention, day precision first);
-  else context (for violent events the incident date told earlier in the article, else the latest
-  dated mention of the previous sentences); else the reference date (`date_basis` "reference").
-  Violent events still on the reference date take the article's first sentence-dated incident.
+- date: the governing timex of the sentence (the nearest dated mention, day precision first,
+  passing over mentions that date a statement or an arrest); else context (for violent events the
+  incident date told earlier in the article, same type first; else the latest dated mention of the
+  previous sentences); else the reference date (`date_basis` "reference"). Violent events still on
+  the reference date take the article's incident date, else its first day-precision date.
+  `pipeline.extract.dating` holds these choices; docs/extraction.md lists the refinements.
 - place: a gazetteer place in the sentence (the most specific, nearest the trigger), else the
   dateline place.
 The event taxonomy and figure rules are documented in docs/extraction.md.
@@ -18,8 +20,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pipeline.extract import dating
 from pipeline.extract import events as ev
@@ -216,12 +218,17 @@ def _casualty(text: str, f: Figure, event_index: int, e: Event, category: str | 
 
 
 def _derived_injured(text: str, figures: list[tuple[Figure, int]], casualties: list[Casualty], events: list[Event]) -> list[Casualty]:
-    """People shot minus people killed, when that is more than the article's own injured figures say."""
+    """People shot minus people killed in the same incident, when that is more than the article's own injured figures say."""
     shot = [(f, p) for f, p in figures if f.category == "shot" and not f.cumulative and f.count.best is not None]
     if not shot:
         return []
     f, p = max(shot, key=lambda fp: fp[0].count.best)
-    killed = max((c.best for c in casualties if c.category == "killed" and not c.cumulative and c.best is not None), default=0)
+    day = events[p].date_start
+    # Only deaths of the same incident (same event date) reduce the number shot.
+    killed = max(
+        (c.best for c in casualties if c.category == "killed" and not c.cumulative and c.best is not None and c.date_start == day),
+        default=0,
+    )
     total = f.count.best
     phrase = text[f.start : f.end]
     survivors = total if _OTHERS.search(phrase) else total - killed

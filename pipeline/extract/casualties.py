@@ -68,7 +68,7 @@ _SLOTS = {
     + "|".join(_C["not_names"])
     + r")\b)(?:[A-Z]\.\s+)?[A-Z][a-z'’-]+){0,2}(?:,?\s+(?:Jr|Sr|II|III)\b\.?)?)",
     "OUTCOME": rf"(?P<outcome>{alternation([f for fs in _C['lexicon']['outcome'].values() for f in fs])})\b",
-    "ACTION": rf"(?P<action>{alternation([f for fs in _C['lexicon']['action'].values() for f in fs])})",
+    "ACTION": rf"(?<!\bto\s)(?P<action>{alternation([f for fs in _C['lexicon']['action'].values() for f in fs])})",
     "NOUN": rf"(?P<noun>{alternation([f for fs in _C['lexicon']['noun'].values() for f in fs])})",
 }
 
@@ -152,10 +152,12 @@ def _category(kind: str, words: str) -> str | None:
 
 
 def _victims(phrase_text: str) -> str | None:
-    m = _VICTIM_ANY.search(phrase_text)
-    if not m:
-        return None
-    return _VICTIM_LOOKUP.get(" ".join(m.group().lower().split()))
+    """The group of the first victim word of a phrase ("15-year-old" alone names no group)."""
+    for m in _VICTIM_ANY.finditer(phrase_text):
+        group = _VICTIM_LOOKUP.get(" ".join(m.group().lower().split()))
+        if group:
+            return group
+    return None
 
 
 def _cumulative(text: str, sent_start: int, sent_end: int, start: int, count_start: int, end: int) -> bool:

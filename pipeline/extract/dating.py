@@ -19,12 +19,13 @@ from pipeline.records import Mention
 # A mention directly governed by a speech verb dates the report, not the event.
 _SPEECH_BEFORE = re.compile(
     r"\b(?:said|says|say|told|tells|reported|reports|announced|confirmed|added|stated|noted|explained|"
-    r"commented|comment|identified|released|reports? say)\s+(?:on\s+|late\s+|early\s+|in\s+a\s+\w+\s+)?$",
+    r"commented|comment|identified|released|reports? say|turned (?:himself|herself) in|surrendered|"
+    r"(?:was|were) (?:arrested|charged|arraigned))\s+(?:on\s+|late\s+|early\s+|in\s+a\s+\w+\s+)?$",
     re.IGNORECASE,
 )
 _SPEECH_AFTER = re.compile(
-    r"^\s*,?\s*(?:said|says|say|told|announced|confirmed|released|identified|reported|did not comment|"
-    r"declined to comment|would not say)\b",
+    r"^\s*,?\s*(?:(?:have|has|had)\s+)?(?:said|says|say|told|announced|confirmed|released|identified|reported|"
+    r"did not comment|declined to comment|would not say|charged|arrested|(?:press|news) (?:conference|briefing|release))\b",
     re.IGNORECASE,
 )
 # Outcomes that happen after the incident itself.

@@ -77,9 +77,13 @@ _NOT_ACTOR = re.compile(
 )
 
 
+_LEADING = re.compile(r"^(?:(?:the|The|As|When|While|After|Before|Then|But|And|If|Since|Meanwhile|However|Also)\s+)+")
+
+
 def _clean_actor(s: str) -> str | None:
     s = " ".join(s.split())
-    s = re.sub(r"^(?:the|The)\s+", "", s)
+    s = _LEADING.sub("", s)
+    s = re.sub(r"(?:'s|’s)$", "", s)
     if not s or _NOT_ACTOR.match(s) or len(s) < 3:
         return None
     return s
@@ -92,6 +96,8 @@ def actor(text: str, sent_start: int, trigger: Trigger) -> str | None:
         a = _clean_actor(m.group(1))
         if a:
             return a
+    if re.match(r"came\s+under|was\s+hit|were\s+hit", trigger.text, re.IGNORECASE):
+        return None  # the subject of "came under attack" is the target, not the actor
     before = text[max(sent_start, trigger.start - 80) : trigger.start]
     m = _ACTOR_BEFORE.search(before)
     if m:

@@ -72,16 +72,14 @@ def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, d
         for lo, hi in windows:
             for m in finditer(subject, lo, hi):
                 if m.end() > m.start():
-                    groups = {k: (text[m.start(k) : m.end(k)] if v is not None else None) for k, v in m.groupdict().items()}
+                    # group values come from the original text, so resolvers can check capitalisation
+                    groups = {k: None if v is None else text[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
                     out.append((m.start(), m.end(), i, groups))
     return out
 
 
 def _resolve(rule: Rule, groups: dict[str, str | None], ctx: Context) -> Resolved | None:
-    res = RESOLVERS[rule.resolve](groups, rule.params, ctx)
-    if res is not None and rule.type and res.type != rule.type and rule.type != "TIME":
-        res = Resolved(rule.type, res.value, res.mod, res.start, res.end, res.precision, res.anchor)
-    return res
+    return RESOLVERS[rule.resolve](groups, rule.params, ctx)
 
 
 def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, str | None]]]:
@@ -96,7 +94,10 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
             continue
         rule = all_rules[idx]
         # anaphoric rules are checked against a stand-in antecedent; the real one is known only in text order
-        probe = Context(text, (start, end), reference, last_day=reference, last_start=reference, last_precision="day")
+        probe = Context(
+            text, (start, end), reference, last_day=reference, last_start=reference, last_precision="day",
+            last_quarter=(reference.year, 1), last_quarter_end=start,
+        )
         if _resolve(rule, groups, probe) is None:
             continue
         taken.append((start, end))
@@ -110,7 +111,7 @@ def normalise(text: str, reference: date) -> list[Mention]:
     out: list[Mention] = []
     ctx = Context(text, (0, 0), reference)
     for start, end, rule, groups in _select(text, reference):
-        ctx.span, ctx._direction = (start, end), None
+        ctx.move_to(start, end)
         res = _resolve(rule, groups, ctx)
         if res is None:
             continue
@@ -132,8 +133,8 @@ def normalise(text: str, reference: date) -> list[Mention]:
         if res.precision == "day" and res.start is not None:
             ctx.last_day, ctx.last_day_end = res.start, end
         if res.start is not None and res.type in {"DATE", "TIME"}:
-            ctx.last_precision, ctx.last_value, ctx.last_start = res.precision, res.value, res.start
-        if rule.resolve in {"quarter", "current_unit"} and res.start is not None:
+            ctx.last_precision, ctx.last_start = res.precision, res.start
+        if rule.resolve in {"quarter", "current_unit", "latest_quarter"} and res.start is not None:
             ctx.last_quarter = (res.start.year, (res.start.month - 1) // 3 + 1)
             ctx.last_quarter_end = end
     return out

@@ -1,8 +1,9 @@
 """Load the temporal lexicon and rule files (YAML) and compile their patterns, once.
 
 A rule file holds `rules:`, each with an `id`, a `pattern` (a regular expression with `{placeholders}` that expand to
-lexicon alternations as named groups), a `resolve` function name (see `resolvers.py`), optional `type`, `flags`
-(`case` keeps the pattern case-sensitive) and `examples` that run as tests. `{month:m2}` names the group `m2`.
+lexicon alternations as named groups; `{month:m2}` names the group `m2`), a `resolve` function name (see
+`resolvers.py`), optional `trigger`, `priority`, `params` and `flags` (`case` keeps the pattern case-sensitive), and
+`examples` that run as tests. docs/temporal.md describes the format.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ class Rule:
     regex: re.Pattern[str]
     case_sensitive: bool  # False: the regex runs on the lowercased text (much faster than re.IGNORECASE)
     resolve: str
-    type: str | None
     priority: int
     trigger: re.Pattern[str]  # where in the lowercased text this rule can match (see `trigger_regex`)
     params: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +58,7 @@ class Lexicon:
     holidays: dict[str, Any]
     future_cues: tuple[str, ...]
     future_prepositions: tuple[str, ...]
+    forward_phrases: tuple[str, ...]
     reporting_verbs: frozenset[str]
     not_past_ed: tuple[str, ...]
     past_cues: tuple[str, ...]
@@ -92,6 +93,7 @@ def lexicon() -> Lexicon:
         holidays={str(k): v for k, v in raw["holidays"].items()},
         future_cues=tuple(raw["future_cues"]),
         future_prepositions=tuple(raw["future_prepositions"]),
+        forward_phrases=tuple(raw["forward_phrases"]),
         reporting_verbs=frozenset(raw["reporting_verbs"]),
         not_past_ed=tuple(raw["not_past_ed"]),
         past_cues=tuple(raw["past_cues"]),
@@ -138,9 +140,9 @@ def _trigger_words(name: str) -> set[str]:
     """A trigger class (a lexicon table) as word stems, or a literal word stem."""
     lex = lexicon()
     tables: dict[str, Any] = {
-        "month": lex.months, "weekday": lex.weekdays, "unit": {**lex.units, "weekend": 1},
-        "season": lex.seasons, "daypart": {**lex.day_parts, "tonight": 1}, "dayword": {**lex.day_offsets, "tonight": 1},
-        "holiday": lex.holidays, "ordinal": lex.ordinals,
+        "month_names": lex.months, "weekday_names": lex.weekdays, "units": {**lex.units, "weekend": 1},
+        "seasons": lex.seasons, "day_parts": {**lex.day_parts, "tonight": 1},
+        "day_words": {**lex.day_offsets, "tonight": 1}, "holidays": lex.holidays, "ordinals": lex.ordinals,
     }
     if name in tables:
         return {k.split(" ")[0] for k in tables[name]}
@@ -151,18 +153,18 @@ def _trigger_words(name: str) -> set[str]:
 def trigger_regex(spec: tuple[str, ...] | None = None) -> re.Pattern[str]:
     """Where a rule can match in the lowercased text: digits and/or the start of its trigger words.
 
-    `spec` names lexicon classes (month, weekday, unit, season, daypart, dayword, holiday, ordinal), `digit`, or literal
-    word stems; None means every class plus the lexicon's `trigger_words`.
+    `spec` names lexicon classes (month_names, weekday_names, units, seasons, day_parts, day_words, holidays, ordinals),
+    `digits`, or literal word stems; None means every class plus the lexicon's `trigger_words`.
     """
     lex = lexicon()
     if spec is None:
-        spec = ("digit", "month", "weekday", "unit", "season", "daypart", "dayword", "holiday", "nineteen", "two",
-                *lex.trigger_words)
+        spec = ("digits", "month_names", "weekday_names", "units", "seasons", "day_parts", "day_words", "holidays",
+                "nineteen", "two", *lex.trigger_words)
     words: set[str] = set()
     for name in spec:
-        if name != "digit":
+        if name != "digits":
             words |= _trigger_words(name)
-    parts = [r"\d+"] if "digit" in spec else []
+    parts = [r"\d+"] if "digits" in spec else []
     if words:  # no word-boundary check: a cheap over-approximation is faster than a precise scan
         parts.append("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
     return re.compile("|".join(parts))
@@ -195,7 +197,7 @@ def rules() -> tuple[Rule, ...]:
         for spec in doc.get("rules", []):
             case = "case" in spec.get("flags", [])
             if not case and re.search(r"(?<!\\)[A-Z]", re.sub(r"\(\?P<\w+>", "", spec["pattern"])):
-                raise ValueError(f"{path.name}: rule {spec['id']}: patterns match lowercased text; write them in lowercase")
+                raise ValueError(f"{path.name}: rule {spec['id']}: patterns run on lowercased text; write them lowercase")
             body = expand(spec["pattern"])
             try:
                 regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER)
@@ -208,7 +210,6 @@ def rules() -> tuple[Rule, ...]:
                     regex=regex,
                     case_sensitive=case,
                     resolve=spec["resolve"],
-                    type=spec.get("type"),
                     priority=int(spec.get("priority", 0)),
                     trigger=trigger_regex(tuple(spec["trigger"]) if "trigger" in spec else None),
                     params=dict(spec.get("params", {})),

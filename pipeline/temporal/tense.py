@@ -37,9 +37,10 @@ def _cues() -> re.Pattern[str]:
 
 
 @cache
-def _forward_preposition() -> re.Pattern[str]:
-    words = "|".join(_phrase(c) for c in sorted(lexicon().future_prepositions, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'])(?:{words})\s+(?:(?:on|the|early|late|mid|around)\s+)?$", re.IGNORECASE)
+def _just_before(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One of `words` right before the expression (a determiner or "early/late" may sit between)."""
+    alt = "|".join(_phrase(c) for c in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alt})\s+(?:(?:on|the|early|late|mid|around)\s+)?$", re.IGNORECASE)
 
 
 def direction(text: str, start: int, end: int) -> str:
@@ -49,11 +50,13 @@ def direction(text: str, start: int, end: int) -> str:
     cut = 0
     for m in _CLAUSE_START.finditer(before):
         cut = m.end()
-    last = prev = None
-    for m in _cues().finditer(before, cut):
-        prev, last = last, m
-    clause = _clause_direction(last, prev)
-    if _forward_preposition().search(before, max(cut, len(before) - 40)):
+    cues = list(_cues().finditer(before, cut))
+    last = cues[-1] if cues else None
+    clause = _clause_direction(cues)
+    lex = lexicon()
+    if _just_before(lex.forward_phrases).search(before, max(cut, len(before) - 40)):
+        return "future"
+    if _just_before(lex.future_prepositions).search(before, max(cut, len(before) - 40)):
         # "by Jan. 14", "until March 6" point forward unless the clause itself is told in the past
         if last is None:
             after = _first_cue_after(text, end)
@@ -70,16 +73,21 @@ def direction(text: str, start: int, end: int) -> str:
     return "past"
 
 
-def _clause_direction(last: re.Match[str] | None, prev: re.Match[str] | None) -> str | None:
-    """The direction the clause's last tense cue gives, reading two-word verb groups as one."""
-    if last is None:
+def _clause_direction(cues: list[re.Match[str]]) -> str | None:
+    """The direction of the clause's last verb group (cues at most a few characters apart, read together)."""
+    if not cues:
         return None
-    if prev is not None and last.start() - prev.end() <= 12:
-        if not last.group("f") and prev.group("f"):
-            return "future"  # "will be held", "must be returned"
-        if last.group("f") and prev.group().lower() == "had":
-            return "past"  # "had been due to"
-    return "future" if last.group("f") else "past"
+    group = [cues[-1]]
+    for m in reversed(cues[:-1]):
+        if group[0].start() - m.end() > 12:
+            break
+        group.insert(0, m)
+    words = [m.group().lower() for m in group]
+    if words[0] == "had":
+        return "past"  # "had been due to expire"
+    if any(m.group("f") for m in group):
+        return "future"  # "will be held", "must be returned"
+    return "past"
 
 
 def _first_cue_after(text: str, end: int) -> re.Match[str] | None:

@@ -44,19 +44,20 @@ def build_timeline(
     art = {a["article_id"]: a for a in articles.select(wanted).to_pylist()}
     syn = copies([(a["article_id"], a.get("published"), a.get("text") or "") for a in art.values()], settings)
     ev = sorted(events.to_pylist(), key=lambda e: e["event_id"])
+    def report(article_id: str) -> str:
+        """A report is an article with its syndicated copies: the copies map to the original."""
+        c = syn.get(article_id)
+        return c.original if c else article_id
+
     members = [
         Member(
             e["event_id"], e["article_id"], e["event_type"],
             places.with_country(places.Place(e["location"], e["country_code"], e["latitude"], e["longitude"])),
-            e["date_start"], e["date_end"], e["date_precision"],
+            e["date_start"], e["date_end"], e["date_precision"], report(e["article_id"]), e["char_start"],
         )
         for e in ev
     ]  # fmt: skip
     groups, links = merging.merge(members, settings)
-
-    def report(article_id: str) -> str:
-        c = syn.get(article_id)
-        return c.original if c else article_id
 
     figures: dict[str, list[Figure]] = defaultdict(list)
     for c in sorted(casualties.to_pylist(), key=lambda c: c["casualty_id"]):
@@ -175,15 +176,26 @@ def _link_row(
 def explain(m: Member, link: Link, g: Group, copy: Copy) -> str:
     when = f"{m.date_start}..{m.date_end}" if m.date_start and m.date_end != m.date_start else str(m.date_start)
     what = f"{m.event_type} at {m.place.label()} on {when}"
-    text = {
-        merging.SEED: f"{what}: first report of this event (no earlier row fitted)",
-        merging.MERGED: f"{what}: merged with {link.linked_to}, dates {link.date_relation}, "
-        f"place {link.place_relation}, type {link.type_relation}; compatible with every event already on the row",
-        merging.AMBIGUOUS: f"{what}: fits {link.candidates} different rows, so it is kept apart rather than guessed",
-        merging.NO_DATE: f"{m.event_type} at {m.place.label()}: no date interval, never merged",
-        merging.NO_PLACE: f"{m.event_type} on {when}: no place, never merged (it could be anywhere)",
-        merging.TOO_VAGUE: f"{what}: date interval of {m.days} days is too vague to merge",
-    }[link.link]
+    if link.link == merging.SEED:
+        text = f"{what}: first report of this event (no earlier row fitted)"
+    elif link.link == merging.MERGED:
+        place = link.place_relation
+        if place == "from_article":
+            place = "taken from its own article" + (
+                f" (the nearest earlier of {link.candidates} fitting rows)" if link.candidates > 1 else ""
+            )
+        text = (
+            f"{what}: merged with {link.linked_to}, dates {link.date_relation}, place {place}, "
+            f"type {link.type_relation}; compatible with every event already on the row"
+        )
+    elif link.link == merging.AMBIGUOUS:
+        text = f"{what}: fits {link.candidates} different rows, so it is kept apart rather than guessed"
+    elif link.link == merging.NO_DATE:
+        text = f"{m.event_type} at {m.place.label()}: no date interval, never merged"
+    elif link.link == merging.NO_PLACE:
+        text = f"{m.event_type} on {when}: no place, and no row of its own article fits it (it could be anywhere)"
+    else:
+        text = f"{what}: date interval of {m.days} days is too vague to merge"
     if copy.original != m.article_id:
         text += f"; its article is a syndicated copy of {copy.original} (similarity {copy.similarity}), counted once"
     return text

@@ -17,6 +17,7 @@ DOCS: dict[str, str] = {
     "sketch_size": "Smallest shingle hashes kept per article to find candidate copies without comparing every pair.",
     "sketch_bucket_cap": "A sketch hash shared by more articles than this is boilerplate (a sign-off), not a copy.",
     "max_merge_days": "Events whose date interval is longer than this (decades, centuries) are never merged.",
+    "place_from_article": "An event with no place joins the one row holding an event of its own article that it fits.",
     "place_same_km": "Two places of one country closer than this are one place under two names.",
 }
 
@@ -31,6 +32,7 @@ class TimelineSettings:
     sketch_bucket_cap: int = 50
     max_merge_days: int = 366
     place_same_km: float = 2.0
+    place_from_article: bool = True
 
     def __post_init__(self) -> None:
         if self.shingle_words < 1 or self.sketch_size < 1 or self.sketch_bucket_cap < 2:

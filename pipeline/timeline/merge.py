@@ -7,7 +7,11 @@ when it is compatible with *every* event already in it: the date intervals share
 the types are compatible (`types.yaml`). This complete-linkage rule is what keeps a vague report
 ("fighting in October") from chaining two different incidents together. An event compatible with
 several rows is ambiguous and stays on its own row; events with no date, no place, or a date
-interval longer than `max_merge_days` are never merged. Every decision is kept as a `Link`.
+interval longer than `max_merge_days` are never merged. The one exception (`place_from_article`):
+an event with no place of its own ("the attack also wounded 40") joins a row holding an event of
+the same report; its article's context places it. When several such rows fit, it joins the one
+whose event comes last before it in the text (what "the attack" refers back to). Unplaced events
+are taken last, so they never steer how placed reports merge. Every decision is kept as a `Link`.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class Member:
     date_start: date | None
     date_end: date | None
     precision: str | None
+    report: str = ""  # the original article when this one is a syndicated copy, else the article itself
+    position: int = 0  # character offset in the article (orders an article's events)
 
     @property
     def days(self) -> int | None:
@@ -48,7 +54,7 @@ class Member:
 
     def order_key(self) -> tuple:
         lvl = places.LEVELS[self.place.level] if self.place.name else -1
-        return (self.days is None, self.days or 0, -lvl, self.date_start or date.max, self.event_id)
+        return (self.days is None, lvl < 0, self.days or 0, -lvl, self.date_start or date.max, self.event_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +65,7 @@ class Link:
     link: str  # SEED, MERGED, AMBIGUOUS, NO_DATE, NO_PLACE, TOO_VAGUE
     linked_to: str | None = None  # the row's seed event (merged events)
     date_relation: str | None = None  # same | within | contains | overlap: this event's interval vs the row's
-    place_relation: str | None = None  # same | inside | contains: this event's place vs the row's
+    place_relation: str | None = None  # same | inside | contains | from_article: this event's place vs the row's
     type_relation: str | None = None  # same | compatible:<group>: this event's type vs the seed's
     candidates: int = 0  # rows this event was compatible with
 
@@ -72,10 +78,19 @@ class Group:
     members: list[Member] = field(default_factory=list)
     start: date | None = None
     end: date | None = None
+    places: dict[str, Place] = field(default_factory=dict)  # distinct places of the members, by name
+    types: set[str] = field(default_factory=set)
+    reports: set[str] = field(default_factory=set)
 
-    @property
-    def places(self) -> dict[str, Place]:
-        return {m.place.key: m.place for m in self.members if m.place.name}
+    def add(self, m: Member) -> None:
+        self.members.append(m)
+        self.types.add(m.event_type)
+        self.reports.add(m.report or m.article_id)
+        if m.place.name:
+            self.places.setdefault(m.place.key, m.place)
+        if m.days is not None:
+            self.start = m.date_start if self.start is None else max(self.start, m.date_start)
+            self.end = m.date_end if self.end is None else min(self.end, m.date_end)
 
     @property
     def place(self) -> Place:
@@ -97,9 +112,15 @@ def _fits(m: Member, g: Group, s: TimelineSettings) -> Link | None:
     """The link m would have if it joined g, or None when any member of g rules it out."""
     if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
         return None
-    if any(not types.compatible(m.event_type, o.event_type) for o in g.members):
+    if any(not types.compatible(m.event_type, t) for t in g.types):
         return None
-    if any(places.relation(m.place, p, s.place_same_km) is None for p in g.places.values()):
+    if m.place.name:
+        if any(places.relation(m.place, p, s.place_same_km) is None for p in g.places.values()):
+            return None
+        place_relation = places.relation(m.place, g.place, s.place_same_km)
+    elif g.places and (m.report or m.article_id) in g.reports:
+        place_relation = "from_article"
+    else:
         return None
     type_group = types.group(m.event_type, g.seed.event_type)
     return Link(
@@ -107,7 +128,7 @@ def _fits(m: Member, g: Group, s: TimelineSettings) -> Link | None:
         MERGED,
         linked_to=g.seed.event_id,
         date_relation=_date_relation(m, g),
-        place_relation=places.relation(m.place, g.place, s.place_same_km),
+        place_relation=place_relation,
         type_relation="same" if m.event_type == g.seed.event_type else f"compatible:{type_group}",
     )
 
@@ -122,9 +143,12 @@ def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Gr
     groups: list[Group] = []
     links: dict[str, Link] = {}
     index: dict[tuple[str, date], list[int]] = defaultdict(list)
+    by_report: dict[str, set[int]] = defaultdict(set)  # rows holding an event of each report
 
     def alone(m: Member, link: Link) -> None:
-        groups.append(Group(m, [m], m.date_start, m.date_end))
+        g = Group(m)
+        g.add(m)
+        groups.append(g)
         links[m.event_id] = link
 
     for m in sorted(members, key=Member.order_key):
@@ -134,24 +158,39 @@ def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Gr
         if m.days > s.max_merge_days:
             alone(m, Link(m.event_id, TOO_VAGUE))
             continue
+        report = m.report or m.article_id
         if not m.place.name:
-            alone(m, Link(m.event_id, NO_PLACE))
+            seen = sorted(by_report.get(report, ())) if s.place_from_article else []
+            fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
+            if fits:
+                gi, link = min(fits, key=lambda f: _distance(m, groups[f[0]]))
+                groups[gi].add(m)
+                links[m.event_id] = Link(**{**_asdict(link), "candidates": len(fits)})
+            else:
+                alone(m, Link(m.event_id, NO_PLACE))
             continue
         keys = _index_keys(m, s)
         seen = sorted({gi for k in keys for gi in index.get(k, ())})
         fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
         if len(fits) == 1:
             gi, link = fits[0]
-            g = groups[gi]
-            g.members.append(m)
-            g.start, g.end = max(g.start, m.date_start), min(g.end, m.date_end)
+            groups[gi].add(m)
+            by_report[report].add(gi)
             links[m.event_id] = Link(**{**_asdict(link), "candidates": 1})
             continue
         gi = len(groups)
         alone(m, Link(m.event_id, AMBIGUOUS if fits else SEED, candidates=len(fits)))
+        by_report[report].add(gi)
         for k in keys:
             index[k].append(gi)
     return groups, links
+
+
+def _distance(m: Member, g: Group) -> tuple[int, int]:
+    """How far back in m's article the row's nearest placed event is (events after m come last)."""
+    own = [o.position for o in g.members if o.article_id == m.article_id and o.place.name]
+    before = [m.position - p for p in own if p <= m.position]
+    return (0, min(before)) if before else (1, min((p - m.position for p in own), default=1 << 30))
 
 
 def _asdict(link: Link) -> dict:

@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 SAME, INSIDE, CONTAINS = "same", "inside", "contains"  # relation of place a to place b
 LEVELS = {"country": 0, "admin1": 1, "place": 2}  # higher = more specific
@@ -40,6 +40,7 @@ class Place:
         return f"{self.name} ({self.country_code})" if self.country_code and self.level != "country" else self.name
 
 
+@cache
 def normal(name: str) -> str:
     """Case-, accent- and punctuation-free form of a place name ("Kirkūk" == "KIRKUK", "U.S." == "US")."""
     folded = unicodedata.normalize("NFKD", name.casefold())
@@ -78,6 +79,7 @@ _COUNTRY_ALIASES = {
 }  # fmt: skip
 
 
+@cache
 def level(name: str | None, country_code: str | None) -> str:
     if not name:
         return "place"
@@ -140,6 +142,7 @@ def with_country(p: Place) -> Place:
     return Place(p.name, code, p.latitude, p.longitude) if code else p
 
 
+@lru_cache(maxsize=1 << 16)
 def relation(a: Place, b: Place, same_km: float = 2.0) -> str | None:
     """SAME, INSIDE (a lies in b), CONTAINS (a holds b) or None (different or unknown places)."""
     if not a.name or not b.name:

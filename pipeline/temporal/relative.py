@@ -1,0 +1,186 @@
+"""Resolvers for expressions relative to the reference date or to an earlier mention: weekdays, deictics, clock
+times, last/this/next units, offsets ("three days ago", "two days later") and anaphora ("the next day", "that year")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from pipeline.temporal import calendar as cal
+from pipeline.temporal.context import (
+    Context, Groups, Resolved, day_resolved, fmt_num, key, number, ok_weekday_word, quarter_value, shift_date,
+    unit_value, weekday_of,
+)
+from pipeline.temporal.dates import date_mdy
+from pipeline.temporal.rules import lexicon
+
+
+def _day_part_suffix(g: Groups) -> str | None:
+    if g.get("daypart"):
+        return lexicon().day_parts[key(g["daypart"] or "")]
+    return None
+
+
+def _clock(g: Groups) -> str | None:
+    """'7 p.m.' -> '19:00'; 'noon' -> '12:00'; None when no clock time was matched."""
+    if g.get("noon"):
+        return "12:00" if key(g["noon"] or "") in {"noon", "midday"} else "24:00"
+    if not g.get("hour"):
+        return None
+    h = int(g["hour"] or 0)
+    mnt = int(g["minute"] or 0) if g.get("minute") else 0
+    ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if ampm.startswith("p") and h < 12:
+        h += 12
+    elif ampm.startswith("a") and h == 12:
+        h = 0
+    if h > 24 or mnt > 59:
+        return None
+    return f"{h:02d}:{mnt:02d}"
+
+
+def with_time(d: date, g: Groups, anchor: str) -> Resolved:
+    clock = _clock(g)
+    if clock:
+        return Resolved("TIME", f"{d.isoformat()}T{clock}", None, d, d, "day", anchor)
+    part = _day_part_suffix(g)
+    if part:
+        return Resolved("TIME", f"{d.isoformat()}T{part}", None, d, d, "day", anchor)
+    return day_resolved(d, anchor)
+
+
+def weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    word = g["weekday"] or ""
+    if not ok_weekday_word(word):
+        return None
+    wd = weekday_of(word)
+    r = ctx.reference
+    rel = key(g["rel"]) if g.get("rel") else None
+    shift = lexicon().relative[rel] if rel else None
+    if shift is None:
+        d = cal.weekday_on_or_after(r, wd) if ctx.direction() == "future" else cal.weekday_on_or_before(r, wd)
+    elif shift < 0:
+        d = cal.weekday_on_or_before(r - timedelta(days=1), wd)
+    elif shift > 0:
+        d = cal.weekday_on_or_after(r + timedelta(days=1), wd)
+    else:
+        d = cal.week_interval(r)[0] + timedelta(days=wd - 1)
+    return with_time(d, g, "reference")
+
+
+def dayword(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """today / yesterday / tomorrow (with a part of day or clock time), tonight, last night, this morning."""
+    if "offset" in p:
+        offset = int(p["offset"])
+    else:
+        offset = lexicon().day_offsets[key(g["dayword"] or "")]
+    d = ctx.reference + timedelta(days=offset)
+    if p.get("daypart"):
+        return Resolved("TIME", f"{d.isoformat()}T{p['daypart']}", None, d, d, "day", "reference")
+    return with_time(d, g, "reference")
+
+
+_CLOCK_CONTEXT = 400  # a bare clock time belongs to a day mentioned at most this many characters before
+
+
+def clock_time(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """A clock time, on the day given beside it, else the latest day mentioned, else the reference day."""
+    clock = _clock(g)
+    if clock is None:
+        return None
+    if g.get("weekday"):
+        inner = weekday(g, p, ctx)
+        if inner is None or inner.start is None:
+            return None
+        d, anchor = inner.start, "reference"
+    elif g.get("dayword"):
+        d, anchor = ctx.reference + timedelta(days=lexicon().day_offsets[key(g["dayword"] or "")]), "reference"
+    elif g.get("month") and g.get("day"):
+        inner = date_mdy(g, p, ctx)
+        if inner is None or inner.start is None:
+            return None
+        d, anchor = inner.start, inner.anchor
+    elif ctx.last_day is not None and ctx.span[0] - ctx.last_day_end <= _CLOCK_CONTEXT:
+        d, anchor = ctx.last_day, "previous_mention"
+    else:
+        d, anchor = ctx.reference, "reference"
+    return Resolved("TIME", f"{d.isoformat()}T{clock}", None, d, d, "day", anchor)
+
+
+# ---------------------------------------------------------------- relative units
+
+
+def rel_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """last / this / next week, month, quarter, year, weekend."""
+    rel = key(g["rel"]) if g.get("rel") else p.get("rel", "this")
+    shift = lexicon().relative[rel] if rel in lexicon().relative else int(p.get("shift", 0))
+    unit_word = key(g.get("unit") or p.get("unit", ""))
+    if unit_word == "weekend":
+        d = cal.week_interval(ctx.reference)[0] + timedelta(weeks=shift)
+        if shift == 0 and rel in {"this"} and ctx.direction() == "past" and ctx.reference.isoweekday() < 5:
+            d -= timedelta(weeks=1)
+        sat = d + timedelta(days=5)
+        return Resolved("DATE", cal.iso_week_value(sat) + "-WE", None, sat, sat + timedelta(days=1), "week")
+    unit = lexicon().units.get(unit_word)
+    if unit not in {"D", "W", "M", "Q", "Y", "DE", "CE"}:
+        return None
+    mod = lexicon().parts.get(key(g["part"])) if g.get("part") else p.get("mod")
+    res = unit_value(unit, shift_date(ctx.reference, unit, shift), "reference", mod)
+    if mod and unit == "Y" and res.start:
+        s, e = cal.part_of_year_interval(res.start.year, mod)
+        res = Resolved(res.type, res.value, mod, s, e, "part_of_year", res.anchor)
+    return res
+
+
+def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'three days ago' (from R), 'two days later' / 'a week before' (from the latest day mentioned, else R)."""
+    n = number(g.get("num")) if g.get("num") else 1.0
+    if n is None or not float(n).is_integer():
+        return None
+    unit = lexicon().units.get(key(g.get("unit") or p.get("unit", "")))
+    if unit not in {"D", "W", "FN", "M", "Q", "Y", "DE", "CE"}:
+        return None
+    sign = int(p.get("sign", -1))
+    if p.get("anaphoric") and ctx.last_day is not None:
+        base, anchor = ctx.last_day, "previous_mention"
+    else:
+        base, anchor = ctx.reference, "reference"
+    d = shift_date(base, unit, sign * int(n))
+    if unit == "FN":
+        unit = "D"
+    in_report = ctx.last_quarter is not None and ctx.span[0] - ctx.last_quarter_end < _QUARTER_CONTEXT
+    if unit == "Y" and in_report:
+        # in a quarterly report "a year ago" / "a year earlier" names the quarter under discussion a year before
+        y, qn = ctx.last_quarter
+        return quarter_value(y + sign * int(n), qn, "previous_mention")
+    return unit_value(unit, d, anchor)
+
+
+_QUARTER_CONTEXT = 2000  # characters after a quarter mention within which "a year ago" means that quarter
+
+
+def anaphoric_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'that day', 'later that year', 'the same month': the unit holding the latest dated mention (else nothing)."""
+    unit = lexicon().units.get(key(g.get("unit") or ""))
+    if ctx.last_start is None or unit not in {"D", "W", "M", "Q", "Y"}:
+        return None
+    if unit == "D" and ctx.last_precision != "day":
+        return None
+    return unit_value(unit, ctx.last_start, "previous_mention")
+
+
+def anaphoric_day(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'the next day', 'the day before', 'the following morning': from the latest day mentioned, else R."""
+    base, anchor = (ctx.last_day, "previous_mention") if ctx.last_day is not None else (ctx.reference, "reference")
+    d = base + timedelta(days=int(p["days"]))
+    return with_time(d, g, anchor)
+
+
+def unresolved(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """An offset from an event the text does not date ('a week after the war began')."""
+    n = number(g.get("num")) if g.get("num") else 1.0
+    unit = lexicon().units.get(key(g.get("unit") or ""))
+    if n is None or unit is None:
+        return None
+    return Resolved("DURATION", f"P{fmt_num(n)}{unit}", None, None, None, None, "unresolved")
