@@ -42,6 +42,7 @@ from pipeline.tables import spec, to_arrow
 DATA_TABLES = ("articles", "mentions", "events", "casualties")
 ALL_TABLES = (*DATA_TABLES, "rejects")
 TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
+CHUNK_BYTES = 4_000_000  # split JSON Lines files larger than this into slices of about this size
 FLUSH_BYTES = 32 << 20  # merge writes a Parquet row group / CSV chunk when this much is buffered
 
 
@@ -54,10 +55,41 @@ class UnitJob:
     sidecar: str | None
     key: str
     size: int
+    span: tuple[int, int, int] | None = None  # a slice of a large JSON Lines file: (start, end, first line)
 
 
-def unit_jobs(input_path: Path) -> tuple[list[UnitJob], dict[str, str]]:
-    """Units in input order with their cache keys, and the sha256 of every input file (by relative path)."""
+def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int, str]]]:
+    """Hash a JSON Lines file and cut it at line ends into slices of about `chunk_bytes`.
+
+    Returns the file's sha256 and (start, end, first line, sha256 of the slice) per slice. A slice is
+    keyed by its own bytes, so appending to a file reprocesses only its last slice and the new ones.
+    """
+    whole = hashlib.sha256()
+    slices: list[tuple[int, int, int, str]] = []
+    start = pos = 0
+    line = first_line = 1
+    part = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.readline(1 << 20):
+            whole.update(block)
+            part.update(block)
+            pos += len(block)
+            if block.endswith(b"\n"):
+                line += 1
+                if pos - start >= chunk_bytes:
+                    slices.append((start, pos, first_line, part.hexdigest()))
+                    start, first_line, part = pos, line, hashlib.sha256()
+    if pos > start or not slices:
+        slices.append((start, pos, first_line, part.hexdigest()))
+    return whole.hexdigest(), slices
+
+
+def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[list[UnitJob], dict[str, str]]:
+    """Units in input order with their cache keys, and the sha256 of every input file (by relative path).
+
+    JSON Lines files larger than CHUNK_BYTES become several jobs (slices), so one large file is processed
+    in parallel and in bounded memory; files over `max_batch_bytes` stay whole (ingest rejects them).
+    """
     from pipeline.ingest.discover import units
 
     root = input_path if input_path.is_dir() else input_path.parent
@@ -71,12 +103,19 @@ def unit_jobs(input_path: Path) -> tuple[list[UnitJob], dict[str, str]]:
 
     jobs = []
     for u in units(input_path):
-        h = hashlib.sha256(f"{u.kind}\0{u.rel}\0{digest(u.path)}".encode())
         size = u.path.stat().st_size
+        sidecar = str(u.sidecar) if u.sidecar else None
+        if u.kind == "batch" and size > CHUNK_BYTES and (max_batch_bytes is None or size <= max_batch_bytes):
+            hashes[u.rel], slices = _slices(u.path, CHUNK_BYTES)
+            for start, end, first_line, sha in slices:
+                key = hashlib.sha256(f"{u.kind}\0{u.rel}\0{first_line}\0{start == 0}\0{sha}".encode()).hexdigest()[:32]
+                jobs.append(UnitJob(u.kind, str(u.path), u.rel, None, key, end - start, (start, end, first_line)))
+            continue
+        h = hashlib.sha256(f"{u.kind}\0{u.rel}\0{digest(u.path)}".encode())
         if u.sidecar is not None:
             h.update(f"\0{u.sidecar.name}\0{digest(u.sidecar)}".encode())
             size += u.sidecar.stat().st_size
-        jobs.append(UnitJob(u.kind, str(u.path), u.rel, str(u.sidecar) if u.sidecar else None, h.hexdigest()[:32], size))
+        jobs.append(UnitJob(u.kind, str(u.path), u.rel, sidecar, h.hexdigest()[:32], size))
     return jobs, hashes
 
 
@@ -122,11 +161,11 @@ class Task:
 
 def read_unit(job: UnitJob, settings: Settings) -> Iterator[Article | Reject]:
     from pipeline.ingest.discover import Unit
-    from pipeline.ingest.readers import internal_error, read_batch, read_text, read_unsupported
+    from pipeline.ingest.readers import LineSpan, internal_error, read_batch, read_text, read_unsupported
 
     unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None)
     if unit.kind == "batch":
-        yield from read_batch(unit, settings)
+        yield from read_batch(unit, settings, LineSpan(*job.span) if job.span else None)
         return
     try:
         yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
@@ -196,7 +235,9 @@ def process_task(task: Task) -> list[dict[str, Any]]:
         t3 = time.perf_counter()
         failures = result.summary()["tables"]
         owner = {a["article_id"]: i for i, u in enumerate(batch) for a in u.articles}
-        by_path = {u.job.rel: i for i, u in enumerate(batch)}
+        # validate keeps the input rejects first, in order; later rows are about accepted articles
+        reject_unit = [i for i, u in enumerate(batch) for _ in u.rejects]
+        reject_unit += [owner.get(a) for a in result.tables["rejects"].column("article_id").to_pylist()[len(reject_unit):]]
         n = len(batch)
         for i, u in enumerate(batch):
             u.seconds.update(temporal=(t1 - t0) / n, extract=(t2 - t1) / n, validate=(t3 - t2) / n)
@@ -206,9 +247,7 @@ def process_task(task: Task) -> list[dict[str, Any]]:
                 t = result.tables[name]
                 ids = t.column("article_id").to_pylist()
                 own[name] = t.filter(pa.array([owner.get(a) == i for a in ids], pa.bool_()))
-            rejects = result.tables["rejects"]
-            paths = rejects.column("raw_path").to_pylist()
-            own["rejects"] = rejects.filter(pa.array([by_path.get(p) == i for p in paths], pa.bool_()))
+            own["rejects"] = result.tables["rejects"].filter(pa.array([r == i for r in reject_unit], pa.bool_()))
             stats = {
                 "rel": u.job.rel,
                 "input_articles": len(u.articles) + sum(1 for r in u.rejects),

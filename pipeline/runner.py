@@ -266,7 +266,7 @@ def execute(
     with run_lock(out_dir):
         export.recover(out_dir.resolve())
         with Timer() as t_scan:
-            jobs, hashes = batch.unit_jobs(input_path)
+            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes)
         version = processing_version(settings)
         run_key = hashlib.sha256(json.dumps([version, partition, [(j.rel, j.key) for j in jobs]]).encode()).hexdigest()[:16]
         previous = _previous_manifest(out_dir)

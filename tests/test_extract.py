@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.extract import RULES_VERSION, extract
 from pipeline.extract import places as pl
@@ -335,3 +337,39 @@ def test_seed_article_ganja_attack():
         "attack", "Ganja", "AZ", dt.date(2020, 10, 17), "sentence")
     vague = [c for c in x.casualties if c.category == "killed_or_injured"]
     assert [(c.qualifier, c.best, c.victims) for c in vague] == [("vague", None, "civilians")]
+
+
+def test_background_killing_does_not_reduce_the_number_shot():
+    text = ("Four people were shot on Friday night outside a bar. "
+            "In January a man was killed at the same bar.")
+    ms = [day_mention(text, "Friday night", dt.date(2021, 3, 5)),
+          Mention(text.index("January"), text.index("January") + 7, "January", "DATE", "2021-01", None,
+                  dt.date(2021, 1, 1), dt.date(2021, 1, 31), "month", "reference", "t")]
+    x = extract(text, REF, ms)
+    assert max(c.best for c in x.casualties if c.category == "injured") == 4
+
+
+def test_a_coarse_earlier_date_gives_way_to_the_storys_first_day():
+    text = "Police were called on Sunday. The family had moved there in 2019. Two men were killed."
+    ms = [day_mention(text, "Sunday", dt.date(2021, 3, 7)),
+          Mention(text.index("2019"), text.index("2019") + 4, "2019", "DATE", "2019", None,
+                  dt.date(2019, 1, 1), dt.date(2019, 12, 31), "year", "reference", "t")]
+    killed = next(c for c in extract(text, REF, ms).casualties if c.category == "killed")
+    assert killed.date_start == dt.date(2021, 3, 7)
+
+
+_WORDS = ["3", "twelve", "people", "were", "killed", "wounded", "shot", "a", "man", "at least", "dozens of",
+          "in", "Kabul", ",", ".", "\n\n", "Posted:", "the", "attack", "15-year-old", "$40", "2019", "police", "said"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=40))
+def test_offsets_hold_on_any_word_salad(words):
+    text = " ".join(words)
+    x = extract(text, REF, [])
+    for c in x.casualties:
+        assert text[c.char_start : c.char_end] == c.text and c.category in {
+            "killed", "injured", "killed_or_injured", "missing", "displaced", "detained"}
+        assert c.low is None or c.high is None or c.low <= c.high
+    for e in x.events:
+        assert text[e.char_start : e.char_end] == e.trigger

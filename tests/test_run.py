@@ -254,3 +254,29 @@ def test_log_file_gets_the_stage_lines_too(tmp_path, capsys):
     for stage in ("ingest:", "temporal:", "extract:", "validate:", "export:"):
         assert stage in logged
     assert "ingest:" in capsys.readouterr().err
+
+
+def _batch_lines(n: int, offset: int = 0) -> str:
+    places = ["Lagos", "Accra", "Dakar", "Lima", "Quito"]
+    return "".join(
+        json.dumps({"id": f"s{i}", "published": f"2022-06-{1 + i % 28:02d}",
+                    "text": f"Police said {2 + i % 5} people were injured in {places[i % 5]} on Monday (report {i})."}) + "\n"
+        for i in range(offset, offset + n)
+    )  # fmt: skip
+
+
+def test_large_batches_are_sliced_without_changing_the_tables(tmp_path, monkeypatch, caplog):
+    raw = write_raw(tmp_path / "raw", {"big.jsonl": _batch_lines(40)})
+    do_run(raw, tmp_path / "whole", tmp_path / "w1")
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 1500)
+    jobs, _ = batch.unit_jobs(raw)
+    assert len(jobs) > 3 and jobs[1].span[2] > 1  # slices know their first line number
+    do_run(raw, tmp_path / "sliced", tmp_path / "w2")
+    for table in ("articles", "mentions", "events", "casualties", "rejects"):
+        assert (tmp_path / "whole" / f"{table}.parquet").read_bytes() == (tmp_path / "sliced" / f"{table}.parquet").read_bytes()
+    with open(raw / "big.jsonl", "a") as fh:  # a nightly batch grows: only the tail is processed again
+        fh.write(_batch_lines(3, offset=40))
+    caplog.set_level(logging.INFO, logger="pipeline")
+    do_run(raw, tmp_path / "sliced", tmp_path / "w2")
+    assert f"{len(jobs) - 1} cached, 1 to process" in caplog.text
+    assert pq.read_table(tmp_path / "sliced" / "articles.parquet").num_rows == 43

@@ -167,6 +167,9 @@ def test_duration_values(amount, unit, value) -> None:
         ("Aid groups hoped for help in the region, where the Aug. 7 blasts killed 200.", "Aug. 7", "past"),
         ("The town fell to rebels on Sunday.", "Sunday", "past"),
         ("On Sunday the ministers are expected to meet.", "Sunday", "future"),
+        ("The bank announced the plan Aug. 21.", "Aug. 21", "past"),
+        ("They expect the deal to be completed by Dec. 15.", "Dec. 15", "future"),
+        ("Fuel ran out by the end of March.", "March", "past"),
     ],
 )
 def test_tense_direction(text: str, span: str, expected: str) -> None:

@@ -185,6 +185,8 @@ def main(argv: list[str]) -> int:
         print(f"{label:34} {_pct(hit[key], n[nkey]):>18} {_pct(hit['base_' + key], n[nkey]):>18}")
     print("(baseline date = the reference date)")
     for metric in ("killed", "injured"):
+        if not n[metric]:
+            continue
         parts = ", ".join(f"{k} {v}" for k, v in confusion[metric].most_common())
         offs = ", ".join(f"{d:+d}: {c}" for d, c in sorted(offsets[metric].items(), key=lambda kv: (-kv[1], kv[0]))[:8])
         print(f"{metric}: {parts}; off by (pred - gold): {offs}")

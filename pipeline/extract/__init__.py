@@ -34,6 +34,7 @@ from pipeline.sentences import is_furniture, split_sentences
 RULES_VERSION = rules_version()
 
 _PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
+_SAME_INCIDENT_DAYS = 3
 _OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
 
 
@@ -120,6 +121,10 @@ def extract(
         if mi is None:
             basis = "context"
             mi = told if told is not None else dating.previous(mentions, pool, s0)
+            if violent and mi is not None and mentions[mi].precision != "day":
+                # A coarse earlier date ("in 2014", "in May") is background; the story's first day is better.
+                day = dating.first_day(mentions, pool, reference)
+                mi = day if day is not None else mi
         if mi is None:
             basis = "reference"
         elif violent and basis == "sentence":
@@ -224,9 +229,15 @@ def _derived_injured(text: str, figures: list[tuple[Figure, int]], casualties: l
         return []
     f, p = max(shot, key=lambda fp: fp[0].count.best)
     day = events[p].date_start
-    # Only deaths of the same incident (same event date) reduce the number shot.
+    # Only deaths of the same incident reduce the number shot: a death dated within a few days of
+    # the shooting (people die of their wounds later), not a killing told as background.
     killed = max(
-        (c.best for c in casualties if c.category == "killed" and not c.cumulative and c.best is not None and c.date_start == day),
+        (
+            c.best
+            for c in casualties
+            if c.category == "killed" and not c.cumulative and c.best is not None
+            and abs((c.date_start - day).days) <= _SAME_INCIDENT_DAYS
+        ),
         default=0,
     )
     total = f.count.best

@@ -5,6 +5,7 @@
   passed over.
 - From context: for a violent event, the incident date told earlier in the article; otherwise
   (or when none was told) the latest dated mention of the previous sentences, day precision first.
+- A coarse sentence date ("in 2016") that contains the incident day told earlier gives way to it.
 - Deaths reported after the incident ("died Saturday", "was pronounced dead Sunday") keep the
   incident date told earlier when that is earlier and within a month.
 """

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from pipeline.ingest.build import build_article, reject
@@ -67,9 +69,9 @@ def read_text(unit: Unit, settings: Settings) -> Article | Reject:
     )
 
 
-def _lines(fh: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
+def _lines(fh: BinaryIO, limit: int, first: int = 1) -> Iterator[tuple[int, bytes | None]]:
     """(line number, bytes) per physical line; None for a line longer than `limit`, skipped without keeping it."""
-    number = 0
+    number = first - 1
     while True:
         line = fh.readline(limit + 3)
         if not line:
@@ -113,26 +115,48 @@ def _batch_line(raw: bytes, number: int, unit: Unit, settings: Settings) -> Arti
     )  # fmt: skip
 
 
-def read_batch(unit: Unit, settings: Settings) -> Iterator[Article | Reject]:
-    """A .jsonl file, line by line (never read whole): one Article or Reject per non-blank line."""
+@dataclass(frozen=True)
+class LineSpan:
+    """A slice of a JSON Lines file: bytes [start, end) that begin at line number `first_line`."""
+
+    start: int
+    end: int
+    first_line: int
+
+
+def read_batch(unit: Unit, settings: Settings, span: LineSpan | None = None) -> Iterator[Article | Reject]:
+    """A .jsonl file (or one slice of it), line by line: one Article or Reject per non-blank line.
+
+    File-level checks (size, encoding, binary, no lines at all) belong to the slice that starts the file.
+    """
     name = unit.rel
+    first = span is None or span.start == 0
+    whole = span is None
     try:
         size = unit.path.stat().st_size
-        if size > settings.max_batch_file_bytes:
+        if first and size > settings.max_batch_file_bytes:
             yield _too_large(size, settings.max_batch_file_bytes, name, unit, "max_batch_file_bytes")
             return
         with open(unit.path, "rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-            if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                yield reject("bad_encoding", f"{name}: JSON Lines files must be UTF-8", source_id=name, raw_path=name)
-                return
-            if looks_binary(head, settings):
-                message = f"{name} looks like a binary file, not JSON Lines"
-                yield reject("binary", message, source_id=name, raw_path=name)
-                return
-            fh.seek(0)
+            if first:
+                head = fh.read(_SNIFF_BYTES)
+                if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    yield reject("bad_encoding", f"{name}: JSON Lines files must be UTF-8", source_id=name, raw_path=name)
+                    return
+                if looks_binary(head, settings):
+                    message = f"{name} looks like a binary file, not JSON Lines"
+                    yield reject("binary", message, source_id=name, raw_path=name)
+                    return
+            if span is None:
+                fh.seek(0)
+                source: BinaryIO = fh
+                first_line = 1
+            else:  # a slice is a few MB: read it whole, then split it into lines
+                fh.seek(span.start)
+                source = io.BytesIO(fh.read(span.end - span.start))
+                first_line = span.first_line
             seen_line = False
-            for number, raw in _lines(fh, settings.max_file_bytes):
+            for number, raw in _lines(source, settings.max_file_bytes, first_line):
                 if raw is None:
                     seen_line = True
                     yield reject(
@@ -151,7 +175,7 @@ def read_batch(unit: Unit, settings: Settings) -> Iterator[Article | Reject]:
     except OSError as exc:
         yield reject("unreadable", f"{name} cannot be read: {exc.strerror or exc}", source_id=name, raw_path=name)
         return
-    if not seen_line:
+    if whole and not seen_line:
         yield reject("empty", f"{name} holds no JSON lines", source_id=name, raw_path=name, bytes=size)
 
 

@@ -55,8 +55,8 @@ def weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if not ok_weekday_word(word):
         return None
     wd = weekday_of(word)
-    r = ctx.reference
     rel = key(g["rel"]) if g.get("rel") else None
+    r, anchor = _base(rel, ctx.last_day, ctx)
     shift = lexicon().relative[rel] if rel else None
     if shift is None:
         d = cal.weekday_on_or_after(r, wd) if ctx.direction() == "future" else cal.weekday_on_or_before(r, wd)
@@ -66,7 +66,14 @@ def weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         d = cal.weekday_on_or_after(r + timedelta(days=1), wd)
     else:
         d = cal.week_interval(r)[0] + timedelta(days=wd - 1)
-    return with_time(d, g, "reference")
+    return with_time(d, g, anchor)
+
+
+def _base(rel: str | None, antecedent: date | None, ctx: Context) -> tuple[date, str]:
+    """The date a relative word counts from: the antecedent for "previous"/"following", else the reference date."""
+    if rel in lexicon().anaphoric_relative and antecedent is not None:
+        return antecedent, "previous_mention"
+    return ctx.reference, "reference"
 
 
 def dayword(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -126,7 +133,8 @@ def rel_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if unit not in {"D", "W", "M", "Q", "Y", "DE", "CE"}:
         return None
     mod = lexicon().parts.get(key(g["part"])) if g.get("part") else p.get("mod")
-    res = unit_value(unit, shift_date(ctx.reference, unit, shift), "reference", mod)
+    base, anchor = _base(rel, ctx.last_start, ctx)
+    res = unit_value(unit, shift_date(base, unit, shift), anchor, mod)
     if mod and unit == "Y" and res.start:
         s, e = cal.part_of_year_interval(res.start.year, mod)
         res = Resolved(res.type, res.value, mod, s, e, "part_of_year", res.anchor)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from pipeline.temporal.amounts import duration, duration_value, fixed, set_unit, set_weekday
 from pipeline.temporal.context import Context, Resolved, Resolver
 from pipeline.temporal.dates import (
-    century, current_unit, date_mdy, date_numeric, decade, half, holiday, month, month_year, part_of_month,
-    latest_quarter, part_of_year, quarter, quarter_of_year, season, year, year_short, year_spoken,
+    century, current_unit, date_mdy, date_numeric, decade, half, holiday, latest_quarter, month, month_year,
+    part_of_month, part_of_year, quarter, quarter_of_year, season, year, year_short, year_spoken,
 )
 from pipeline.temporal.relative import (
     anaphoric_day, anaphoric_unit, clock_time, dayword, offset, rel_unit, unresolved, weekday,

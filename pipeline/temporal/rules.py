@@ -54,6 +54,7 @@ class Lexicon:
     day_parts: dict[str, str]
     day_offsets: dict[str, int]
     relative: dict[str, int]
+    anaphoric_relative: frozenset[str]
     trigger_words: tuple[str, ...]
     holidays: dict[str, Any]
     future_cues: tuple[str, ...]
@@ -89,6 +90,7 @@ def lexicon() -> Lexicon:
         day_parts={str(k): str(v) for k, v in raw["day_parts"].items()},
         day_offsets={str(k): int(v) for k, v in raw["day_offsets"].items()},
         relative={str(k): int(v) for k, v in raw["relative"].items()},
+        anaphoric_relative=frozenset(raw["anaphoric_relative"]),
         trigger_words=tuple(raw["trigger_words"]),
         holidays={str(k): v for k, v in raw["holidays"].items()},
         future_cues=tuple(raw["future_cues"]),

@@ -50,7 +50,7 @@ def direction(text: str, start: int, end: int) -> str:
     cut = 0
     for m in _CLAUSE_START.finditer(before):
         cut = m.end()
-    cues = list(_cues().finditer(before, cut))
+    cues = _cues_in(before, cut, len(before))
     last = cues[-1] if cues else None
     clause = _clause_direction(cues)
     lex = lexicon()
@@ -62,7 +62,8 @@ def direction(text: str, start: int, end: int) -> str:
             after = _first_cue_after(text, end)
             clause = None if after is None else ("future" if after.group("f") else "past")
             last = after
-        if clause != "past" or last is None or last.group().lower() in lexicon().reporting_verbs:
+        told_in_past = clause == "past" and not any(m.group("f") for m in cues)
+        if not told_in_past or last is None or last.group().lower() in lex.reporting_verbs:
             return "future"
         return "past"
     if clause is not None:
@@ -93,4 +94,16 @@ def _clause_direction(cues: list[re.Match[str]]) -> str | None:
 def _first_cue_after(text: str, end: int) -> re.Match[str] | None:
     after = text[end : end + _WINDOW]
     stop = _SENTENCE_END.search(after)
-    return _cues().search(after, 0, stop.start() if stop else len(after))
+    cues = _cues_in(after, 0, stop.start() if stop else len(after))
+    return cues[0] if cues else None
+
+
+_DETERMINER = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|that|whose)\s+$", re.IGNORECASE)
+
+
+def _cues_in(text: str, lo: int, hi: int) -> list[re.Match[str]]:
+    """Tense cues in text[lo:hi], leaving out nouns ("the plan", "a deadline") that look like future verbs."""
+    return [
+        m for m in _cues().finditer(text, lo, hi)
+        if not (m.group("f") and _DETERMINER.search(text, max(0, m.start() - 8), m.start()))
+    ]

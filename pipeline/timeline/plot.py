@@ -151,8 +151,9 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
         ax.legend(handles=size_handles, title="killed + injured", loc="lower left", bbox_to_anchor=(1.01, 0),
                   frameon=False, labelspacing=1.3, borderpad=1)  # fmt: skip
         n_articles = len({a for r in rows for a in r["article_ids"].split(";")})
+        span = f"{first:%d %b %Y} – {last:%d %b %Y}"
         ax.set_title(
-            f"{len(rows)} events reported in {n_articles} articles, {first:%d %b %Y} – {last:%d %b %Y}",
+            f"{_count(len(rows), 'event')} reported in {_count(n_articles, 'article')}, {span}",
             loc="left", fontsize=12,
         )  # fmt: skip
         note = "dot area: killed + injured (best estimate); bars: events dated only to a week, month or longer"
@@ -164,6 +165,10 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
     fig.savefig(picture, format="png")
     plt.close(fig)
     return picture
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _dot(size: float, colour: Any, label: str):
