@@ -22,7 +22,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -335,9 +335,12 @@ class TableSink:
         self.buffer, self.buffered = [], 0
 
     def close(self) -> None:
+        if self.parquet is None:
+            return
         self.flush()
         self.parquet.close()
         self.csv.close()
+        self.parquet = self.csv = None
 
 
 @dataclass
@@ -349,6 +352,7 @@ class MergeResult:
     quarantined: dict[str, Counter]
     table_failures: dict[str, list[dict[str, Any]]]
     seconds: Counter
+    derived: dict[str, Any] | None = None  # what `derive` reported (the timeline's validation)
 
     def accounting(self) -> dict[str, Any]:
         ingest_rejected = self.rejects_by_stage.get("ingest", 0)
@@ -374,8 +378,15 @@ def _months(tables: dict[str, pa.Table], month_of: dict[str, str]) -> dict[str, 
     }
 
 
-def merge_units(jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False) -> MergeResult:
-    """Stream every unit's cached rows into `folder`, in input order, dropping later copies of a story."""
+def merge_units(
+    jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False,
+    derive: Callable[[Path], tuple[pa.Table, dict[str, Any]]] | None = None,
+) -> MergeResult:  # fmt: skip
+    """Stream every unit's cached rows into `folder`, in input order, dropping later copies of a story.
+
+    `derive(folder)` runs once the data tables are complete and before `rejects` closes: it writes
+    tables derived from them (the timeline) and returns the reject rows those tables quarantined.
+    """
     partition_root = folder / "partitioned" if partition else None
     sinks = {name: TableSink(name, folder, partition_root) for name in ALL_TABLES}
     month_of: dict[str, str] = {}
@@ -415,13 +426,23 @@ def merge_units(jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: b
             for name in ALL_TABLES:
                 sinks[name].write(tables[name], months.get(name))
             rej = tables["rejects"]
-            for stage, reason, table in zip(*(rej.column(c).to_pylist() for c in ("stage", "reason", "table"))):
-                result.rejects_by_reason[reason] += 1
-                result.rejects_by_stage[stage] += 1
-                if stage == "validate":
-                    result.quarantined.setdefault(table, Counter())[reason] += 1
+            _count_rejects(result, rej)
+        for name in DATA_TABLES:
+            sinks[name].close()
+        if derive is not None:
+            derived_rejects, result.derived = derive(folder)
+            sinks["rejects"].write(derived_rejects)
+            _count_rejects(result, derived_rejects)
     finally:
         for sink in sinks.values():
             sink.close()
     result.rows = {name: sinks[name].rows for name in ALL_TABLES}
     return result
+
+
+def _count_rejects(result: MergeResult, rejects: pa.Table) -> None:
+    for stage, reason, table in zip(*(rejects.column(c).to_pylist() for c in ("stage", "reason", "table"))):
+        result.rejects_by_reason[reason] += 1
+        result.rejects_by_stage[stage] += 1
+        if stage == "validate":
+            result.quarantined.setdefault(table, Counter())[reason] += 1

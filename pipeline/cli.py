@@ -51,6 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--work", type=Path, default=INTERIM, help="work folder between stages (default data/interim/)")
         common(p)
 
+    p = sub.add_parser("timeline", help="draw the merged event timeline as a PNG (reads the output folder)")
+    p.add_argument("--output", type=Path, default=PROCESSED, help="output folder of a run (default data/processed/)")
+    p.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png)")
+
     p = sub.add_parser("eval", help="measure accuracy on annotated data: eval timeml DIR... | eval casualties FILE")
     p.add_argument("kind", choices=sorted(EVALUATIONS))
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments of that evaluation (try: eval KIND --help)")
@@ -93,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("eval", "bench"):
         module = (EVALUATIONS if args.command == "eval" else BENCHMARKS)[args.kind]
         return importlib.import_module(module).main(args.args)
+
+    if args.command == "timeline":
+        from pipeline.timeline import main as timeline_main
+
+        return timeline_main(["--output", str(args.output)] + (["--picture", str(args.picture)] if args.picture else []))
 
     setup_logging(args.quiet, args.log_file)
     log = logging.getLogger("pipeline")

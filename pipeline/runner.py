@@ -18,7 +18,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +28,8 @@ from pipeline import engine as engine_mod
 from pipeline.settings import Settings
 from pipeline.stages import StageOutput, extract_stage, ingest_stage, temporal_stage
 from pipeline.tables import empty, to_arrow
+
+TIMELINE_TABLES = ("timeline", "timeline_links")
 
 log = logging.getLogger("pipeline")
 
@@ -204,6 +206,32 @@ def processing_version(settings: Settings) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
+def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:
+    """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished tables."""
+
+    def derive(folder: Path) -> tuple[pa.Table, dict[str, Any]]:
+        from pipeline.timeline import build_timeline
+        from pipeline.validate import validate_derived
+
+        n = pq.read_metadata(folder / "articles.parquet").num_rows
+        if n > settings.timeline_max_articles:
+            log.warning("timeline: skipped, %d articles is more than timeline_max_articles (%d)", n, settings.timeline_max_articles)
+            for name in TIMELINE_TABLES:
+                export.write_table(name, empty(name), folder)
+            return empty("rejects"), {"skipped": f"{n} articles > timeline_max_articles {settings.timeline_max_articles}"}
+        columns = ["article_id", "source", "source_id", "raw_path", "published", "text"]
+        articles = pq.read_table(folder / "articles.parquet", columns=columns)
+        built = build_timeline(articles, pq.read_table(folder / "events.parquet"), pq.read_table(folder / "casualties.parquet"))
+        result = validate_derived(built, articles)
+        for name in TIMELINE_TABLES:
+            export.write_table(name, result.tables[name], folder)
+        summary = result.summary()
+        summary["rows"] = {name: result.tables[name].num_rows for name in TIMELINE_TABLES}
+        return result.tables["rejects"], summary
+
+    return derive
+
+
 def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     """The validation summary of a whole run, from the per-unit verdicts kept in the cache."""
     from pipeline.gx_adapter import load_suite
@@ -226,8 +254,14 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
             "quarantined": dict(sorted(quarantined.items())),
             "failures": [failures[k] for k in sorted(failures)],
         }
+    derived = merge.derived or {}
+    for name, t in derived.get("tables", {}).items():
+        tables[name] = {**t, "rows_in": t["rows_in"], "rows_out": t["rows_out"]}
     success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
-    return {"success": success, "tables": tables}
+    summary = {"success": success, "tables": tables}
+    if "skipped" in derived:
+        summary["timeline_skipped"] = derived["skipped"]
+    return summary
 
 
 def _previous_manifest(out_dir: Path) -> dict[str, Any] | None:
@@ -291,7 +325,7 @@ def execute(
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            merge = batch.merge_units(jobs, cache_dir, folder, partition)
+            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive_timeline(settings))
             merged["result"] = merge
             validation = merged_validation(merge)
             report = render_report(validation)
@@ -303,7 +337,8 @@ def execute(
             )  # fmt: skip
             data = manifest.build(
                 input_root=input_path.name, inputs=[{"path": p, "sha256": h} for p, h in sorted(hashes.items())],
-                settings=settings, row_counts=merge.rows, rejects_by_reason=merge.rejects_by_reason,
+                settings=settings, row_counts=merge.rows | (merge.derived or {}).get("rows", {name: 0 for name in TIMELINE_TABLES}),
+                rejects_by_reason=merge.rejects_by_reason,
                 rejects_by_stage=merge.rejects_by_stage, accounting=books, validation=validation,
                 run={"run_key": run_key, "processing_version": version, "exit_code": status},
             )  # fmt: skip

@@ -20,6 +20,7 @@ DOCS: dict[str, str] = {
     "min_text_chars": "Articles whose body is shorter than this (after stripping) are rejected as `empty`.",
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
     "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
+    "timeline_max_articles": "The merged timeline is built in memory; above this many articles it is skipped (empty tables, a warning and a note in the manifest).",
 }
 
 
@@ -32,6 +33,7 @@ class Settings:
     min_text_chars: int = 1
     validation_fail_on_table_errors: bool = True
     progress: str = "auto"  # auto | always | never
+    timeline_max_articles: int = 200_000
 
     def __post_init__(self) -> None:
         check_settings(self)
@@ -71,3 +73,26 @@ def load_settings(path: str | Path | None = None) -> Settings:
             raise ValueError(f"settings key {key!r} must be {type(default).__name__}, got {value!r}")
         coerced[key] = value
     return replace(base, **coerced)
+
+
+def render_docs() -> str:
+    """docs/settings.md, generated from `Settings` and `DOCS` (`python -m pipeline.settings` rewrites it)."""
+    lines = [
+        "# Settings",
+        "",
+        "One flat table, validated when loaded (`pipeline/settings.py`). Override any key in a TOML file passed",
+        "with `--settings FILE` or named in the `PIPELINE_SETTINGS` environment variable; unknown keys and wrong",
+        "types are errors. This page is generated: `python -m pipeline.settings`.",
+        "",
+        "| key | default | meaning |",
+        "|---|---|---|",
+    ]
+    defaults = Settings()
+    lines += [f"| `{f.name}` | `{getattr(defaults, f.name)!r}` | {DOCS[f.name]} |" for f in fields(Settings)]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from pipeline.paths import ROOT
+
+    (ROOT / "docs" / "settings.md").write_text(render_docs(), encoding="utf-8")

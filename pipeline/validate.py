@@ -120,48 +120,11 @@ def validate_tables(tables: dict[str, pa.Table]) -> ValidationResult:
 
     for name in ("articles", "mentions", "events", "casualties"):
         table = tables[name]
-        report = TableReport(name, table.num_rows, 0)
-        reasons: dict[int, list[dict[str, Any]]] = {}
-        report.outcomes = gx_adapter.run_suite(name, validation_frame(table))
-        for o in report.outcomes:
-            if not o.success and o.on_failure == "quarantine" and not o.error:
-                for i in o.unexpected_index:
-                    reasons.setdefault(int(i), []).append(
-                        {"reason": o.type, "column": o.column, "note": o.note, "kwargs": o.kwargs}
-                    )
-        for i, why in _span_mismatches(name, table, texts).items():
-            reasons.setdefault(i, []).append(why)
-        for i, why in _orphans(name, table, kept_ids).items():
-            reasons.setdefault(i, []).append(why)
-
-        rows = table.to_pylist() if reasons else []
-        key = spec(name).primary_key
-        for i in sorted(reasons):
-            row, failed = rows[i], reasons[i]
-            report.quarantined[failed[0]["reason"]] += 1
-            source_id, raw_path = sources.get(row.get("article_id"), (None, None))
-            new_rejects.append(
-                {
-                    "stage": "validate",
-                    "source_id": source_id,
-                    "raw_path": raw_path,
-                    "article_id": row.get("article_id"),
-                    "reason": failed[0]["reason"],
-                    "message": f"{name} row {row.get(key)} quarantined: "
-                    + "; ".join(f"{f['note']} ({f['reason']} on {f['column']})" for f in failed),
-                    "detail": json.dumps(
-                        {"table": name, "failed": failed, "row": _short(row)}, sort_keys=True, default=str
-                    ),
-                    "table": name,
-                    "row_id": row.get(key),
-                }
-            )
-        mask = pa.array([i not in reasons for i in range(table.num_rows)], type=pa.bool_())
-        kept = table.filter(mask)
+        extra = [_span_mismatches(name, table, texts), _orphans(name, table, kept_ids)]
+        kept, rows, reports[name] = _check(name, table, sources, extra)
+        new_rejects += rows
         out[name] = kept
-        kept_ids[name] = set(kept.column(key).to_pylist())
-        report.rows_out = kept.num_rows
-        reports[name] = report
+        kept_ids[name] = set(kept.column(spec(name).primary_key).to_pylist())
 
     rejects = pa.concat_tables([tables["rejects"], to_arrow("rejects", new_rejects)])
     report = TableReport("rejects", rejects.num_rows, rejects.num_rows)
@@ -169,6 +132,60 @@ def validate_tables(tables: dict[str, pa.Table]) -> ValidationResult:
     out["rejects"] = rejects
     reports["rejects"] = report
     return ValidationResult(out, reports)
+
+
+def validate_derived(tables: dict[str, pa.Table], articles: pa.Table) -> ValidationResult:
+    """Validate tables derived from the validated ones (the timeline); `rejects` holds only their quarantined rows."""
+    sources = {
+        a: (s, p)
+        for a, s, p in zip(*(articles.column(c).to_pylist() for c in ("article_id", "source_id", "raw_path")))
+    }
+    out, reports, rejects = {}, {}, []
+    for name, table in tables.items():
+        out[name], rows, reports[name] = _check(name, table, sources, [])
+        rejects += rows
+    out["rejects"] = to_arrow("rejects", rejects)
+    return ValidationResult(out, reports)
+
+
+def _check(
+    name: str, table: pa.Table, sources: dict[str, tuple[str, str]], extra: list[dict[int, dict[str, Any]]]
+) -> tuple[pa.Table, list[dict[str, Any]], TableReport]:
+    """Run the table's suite; rows failing a row-level expectation (or an `extra` check) become reject rows."""
+    report = TableReport(name, table.num_rows, 0)
+    reasons: dict[int, list[dict[str, Any]]] = {}
+    report.outcomes = gx_adapter.run_suite(name, validation_frame(table))
+    for o in report.outcomes:
+        if not o.success and o.on_failure == "quarantine" and not o.error:
+            for i in o.unexpected_index:
+                reasons.setdefault(int(i), []).append({"reason": o.type, "column": o.column, "note": o.note, "kwargs": o.kwargs})
+    for found in extra:
+        for i, why in found.items():
+            reasons.setdefault(i, []).append(why)
+    rows = table.to_pylist() if reasons else []
+    key = spec(name).primary_key
+    rejects = []
+    for i in sorted(reasons):
+        row, failed = rows[i], reasons[i]
+        report.quarantined[failed[0]["reason"]] += 1
+        source_id, raw_path = sources.get(row.get("article_id"), (None, None))
+        rejects.append(
+            {
+                "stage": "validate",
+                "source_id": source_id,
+                "raw_path": raw_path,
+                "article_id": row.get("article_id"),
+                "reason": failed[0]["reason"],
+                "message": f"{name} row {row.get(key)} quarantined: "
+                + "; ".join(f"{f['note']} ({f['reason']} on {f['column']})" for f in failed),
+                "detail": json.dumps({"table": name, "failed": failed, "row": _short(row)}, sort_keys=True, default=str),
+                "table": name,
+                "row_id": row.get(key),
+            }
+        )
+    kept = table.filter(pa.array([i not in reasons for i in range(table.num_rows)], type=pa.bool_()))
+    report.rows_out = kept.num_rows
+    return kept, rejects, report
 
 
 def _span_mismatches(name: str, table: pa.Table, texts: dict[str, str]) -> dict[int, dict[str, Any]]:

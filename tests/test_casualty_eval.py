@@ -77,3 +77,27 @@ def test_article_reading_prefers_the_largest_non_cumulative_figure():
     r = article_reading(extract(text, ref, normalise(text, ref)))
     assert (r.killed, r.injured) == (3, 0)
     assert r.event_date == dt.date(2021, 5, 10)
+
+
+@pytest.mark.parametrize(
+    "text, killed, injured",
+    [
+        ("Two men were shot Sunday night, police said. One of the men died at the hospital.", 1, 1),
+        ("A woman was killed and her two children were wounded when a gunman opened fire on their car.", 1, 2),
+        ("Three people were hurt in a shooting early Monday.", 0, 3),
+        ("A 19-year-old man was found shot to death in an alley. No arrests have been made.", 1, 0),
+        ("Police are investigating a double shooting that left one man dead and another injured.", 1, 1),
+        ("Officers found a man suffering from a gunshot wound to the leg.", 0, 1),
+        ("A gunman killed four people and wounded seven others before turning the gun on himself.", 5, 7),
+        ("The suspect fired at deputies, who returned fire, killing him. No deputies were hurt.", 1, 0),
+        ("The teen was shot in the chest and pronounced dead at the scene.", 1, 0),
+        ("Six people were shot, two fatally, outside a bar.", 2, 4),
+        ("A man and a woman were found dead inside a home in what police called a murder-suicide.", 2, 0),
+    ],
+)
+def test_article_readings_of_short_shooting_reports(text, killed, injured):
+    import datetime as dt
+
+    ref = dt.date(2021, 6, 14)
+    r = article_reading(extract(text, ref, normalise(text, ref)))
+    assert (r.killed, r.injured) == (killed, injured)

@@ -59,6 +59,12 @@ def test_every_setting_is_documented(key):
     assert f"`{key}`" in SETTINGS_DOC
 
 
+def test_settings_doc_is_up_to_date():
+    from pipeline.settings import render_docs
+
+    assert SETTINGS_DOC == render_docs(), "docs/settings.md is stale: run python -m pipeline.settings"
+
+
 def test_settings_file_overrides_and_rejects_unknown_keys(tmp_path):
     good = tmp_path / "s.toml"
     good.write_text("max_file_bytes = 1000\nfallback_encodings = ['cp1252']\n")

@@ -44,6 +44,7 @@ def build_timeline(
     art = {a["article_id"]: a for a in articles.select(wanted).to_pylist()}
     syn = copies([(a["article_id"], a.get("published"), a.get("text") or "") for a in art.values()], settings)
     ev = sorted(events.to_pylist(), key=lambda e: e["event_id"])
+
     def report(article_id: str) -> str:
         """A report is an article with its syndicated copies: the copies map to the original."""
         c = syn.get(article_id)

@@ -1,4 +1,4 @@
-"""Event-type compatibility and the choice of one type for a merged row (data: `types.yaml`)."""
+"""Event-type compatibility and the choice of one type for a merged row (data: `pipeline/rules/timeline/types.yaml`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-TYPES_FILE = Path(__file__).with_name("types.yaml")
+TYPES_FILE = Path(__file__).resolve().parent.parent / "rules" / "timeline" / "types.yaml"
 
 
 @cache
