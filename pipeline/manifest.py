@@ -58,11 +58,12 @@ def build(
     accounting: dict[str, Any],
     validation: dict[str, Any],
     run: dict[str, Any] | None = None,
+    code_versions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest: deterministic (no clock), so two runs over the same inputs write the same file."""
     return {
         **(run or {}),
-        "versions": versions(),
+        "versions": code_versions or versions(),
         "settings": asdict(settings),
         "input_root": input_root,
         "inputs": inputs,

@@ -199,9 +199,8 @@ def summary_text(data: dict[str, Any], report: str) -> str:
 
 
 # ------------------------------------------------------------------ whole run
-def processing_version(settings: Settings) -> str:
-    """What cached results depend on: code, rules, schemas and settings."""
-    v = manifest.versions()
+def processing_version(settings: Settings, v: dict[str, str]) -> str:
+    """What cached results depend on: code, rules, schemas (`v`, from manifest.versions) and settings."""
     payload = json.dumps({"versions": v, "settings": asdict(settings)}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
@@ -301,7 +300,8 @@ def execute(
         export.recover(out_dir.resolve())
         with Timer() as t_scan:
             jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes)
-        version = processing_version(settings)
+        versions = manifest.versions()
+        version = processing_version(settings, versions)
         run_key = hashlib.sha256(json.dumps([version, partition, [(j.rel, j.key) for j in jobs]]).encode()).hexdigest()[:16]
         previous = _previous_manifest(out_dir)
         if not full and previous and previous.get("run_key") == run_key:
@@ -340,7 +340,7 @@ def execute(
                 settings=settings, row_counts=merge.rows | (merge.derived or {}).get("rows", {name: 0 for name in TIMELINE_TABLES}),
                 rejects_by_reason=merge.rejects_by_reason,
                 rejects_by_stage=merge.rejects_by_stage, accounting=books, validation=validation,
-                run={"run_key": run_key, "processing_version": version, "exit_code": status},
+                run={"run_key": run_key, "processing_version": version, "exit_code": status}, code_versions=versions,
             )  # fmt: skip
             (folder / "validation_report.txt").write_text(report + "\n", encoding="utf-8")
             export.write_json(folder / "manifest.json", data)

@@ -58,8 +58,8 @@ def test_two_runs_give_identical_outputs(tmp_path):
     first, second = outputs(tmp_path / "o1"), outputs(tmp_path / "o2")
     assert set(first) == {
         "articles.parquet", "articles.csv", "mentions.parquet", "mentions.csv", "events.parquet", "events.csv",
-        "casualties.parquet", "casualties.csv", "rejects.parquet", "rejects.csv", "manifest.json",
-        "validation_report.txt",
+        "casualties.parquet", "casualties.csv", "rejects.parquet", "rejects.csv", "timeline.parquet", "timeline.csv",
+        "timeline_links.parquet", "timeline_links.csv", "manifest.json", "validation_report.txt",
     }  # fmt: skip
     assert first == second
 
@@ -110,8 +110,8 @@ def test_interrupted_merge_keeps_last_outputs_and_next_run_completes(tmp_path, m
     write_raw(raw, dict([NEW_STORY]))
     real_merge = batch.merge_units
 
-    def interrupted(jobs, cache_dir, folder, partition=False):
-        real_merge(jobs[:2], cache_dir, folder, partition)  # half the work is written into the staging folder...
+    def interrupted(jobs, cache_dir, folder, *args):
+        real_merge(jobs[:2], cache_dir, folder, *args)  # half the work is written into the staging folder...
         raise KeyboardInterrupt  # ...when the operator presses Ctrl-C
 
     monkeypatch.setattr(batch, "merge_units", interrupted)

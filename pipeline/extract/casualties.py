@@ -106,10 +106,27 @@ class _Rule:
     count: int | None
     category: str | None
     spec: dict
+    gates: tuple[re.Pattern, ...]  # a sentence must contain each of these for the rule to match
+
+
+# Gates: cheap searches for the words every match of a rule contains, so that the (costly) rule
+# templates run only on sentences that can hold a match. A rule with an {OUTCOME}, {ACTION} or
+# {NOUN} slot needs a word of that lexicon; other rules list their words in `needs`.
+_GATE_SLOTS = {
+    slot: re.compile(_SLOTS[slot].replace(f"?P<{slot.lower()}>", "?:", 1), re.IGNORECASE)
+    for slot in ("OUTCOME", "ACTION", "NOUN")
+}
+
+
+def _gates(spec: dict) -> tuple[re.Pattern, ...]:
+    gates = [rx for slot, rx in _GATE_SLOTS.items() if "{" + slot + "}" in spec["pattern"]]
+    if spec.get("needs"):
+        gates.append(re.compile(rf"(?:{spec['needs']})", re.IGNORECASE))
+    return tuple(gates)
 
 
 RULES: list[_Rule] = [
-    _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r)
+    _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r))
     for r in _C["rules"]
 ]
 
@@ -218,7 +235,11 @@ def find_figures(text: str, start: int, end: int) -> list[Figure]:
     """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps."""
     taken: list[tuple[int, int]] = []
     found: list[Figure] = []
+    present: dict[re.Pattern, bool] = {}
     for rule in RULES:
+        if not all(present[g] if g in present else present.setdefault(g, g.search(text, start, end) is not None)
+                   for g in rule.gates):
+            continue
         pos = start
         while pos < end:
             m = rule.regex.search(text, pos, end)

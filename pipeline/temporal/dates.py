@@ -277,3 +277,29 @@ def current_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if ctx.last_quarter is not None:
         return quarter_value(*ctx.last_quarter, "previous_mention")
     return quarter_value(*latest_completed_quarter(ctx.reference), "reference")
+
+
+_RELATIVE_CLAUSE = re.compile(r"\s+(?:that|when|in\s+which|during\s+which|after\s+which)\b", re.IGNORECASE)
+
+
+def the_year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'the year', 'the full year', 'the current fiscal year': the reference date's year, as news and company reports
+    use them; 'the latest fiscal year' (params shift -1) is the one before."""
+    if "Year" in ctx.matched():
+        return None  # a title: "Player of the Year"
+    bare = key(ctx.matched()).endswith("the year")
+    if bare and _RELATIVE_CLAUSE.match(ctx.text, ctx.span[1]):
+        return None  # "the year (that / when / in which) the war began" is named by its clause, not the calendar
+    y = ctx.reference.year + int(p.get("shift", 0))
+    s, e = cal.year_interval(y)
+    return Resolved("DATE", f"{y:04d}", None, s, e, "year", "reference")
+
+
+def year_end(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'by year-end' (this year's end), 'since year-end' (the last one passed): the end part of that year."""
+    if g.get("year"):
+        y, anchor = int(g["year"] or 0), "absolute"
+    else:
+        y, anchor = nearest_year(ctx, lambda yy: (date(yy, 12, 31), date(yy, 12, 31))), "reference"
+    s, e = cal.part_of_year_interval(y, "END")
+    return Resolved("DATE", f"{y:04d}", "END", s, e, "part_of_year", anchor)

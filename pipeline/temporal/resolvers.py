@@ -11,7 +11,7 @@ from pipeline.temporal.amounts import duration, duration_value, fixed, set_unit,
 from pipeline.temporal.context import Context, Resolved, Resolver
 from pipeline.temporal.dates import (
     century, current_unit, date_mdy, date_numeric, decade, half, holiday, latest_quarter, month, month_year,
-    part_of_month, part_of_year, quarter, quarter_of_year, season, year, year_short, year_spoken,
+    part_of_month, part_of_year, quarter, quarter_of_year, season, the_year, year, year_end, year_short, year_spoken,
 )
 from pipeline.temporal.relative import (
     anaphoric_day, anaphoric_unit, clock_time, dayword, offset, rel_unit, unresolved, weekday,
@@ -25,6 +25,6 @@ RESOLVERS: dict[str, Resolver] = {
         date_mdy, date_numeric, month_year, month, year, year_short, decade, century, weekday, dayword,
         clock_time, rel_unit, offset, anaphoric_day, anaphoric_unit, holiday, year_spoken, part_of_month,
         part_of_year, season, quarter, half,
-        current_unit, latest_quarter, quarter_of_year, duration, fixed, set_weekday, set_unit, unresolved,
+        current_unit, latest_quarter, quarter_of_year, the_year, year_end, duration, fixed, set_weekday, set_unit, unresolved,
     )
 }

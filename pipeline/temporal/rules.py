@@ -61,6 +61,8 @@ class Lexicon:
     future_prepositions: tuple[str, ...]
     forward_phrases: tuple[str, ...]
     reporting_verbs: frozenset[str]
+    deferral_verbs: frozenset[str]
+    future_in_past: frozenset[str]
     not_past_ed: tuple[str, ...]
     past_cues: tuple[str, ...]
 
@@ -97,6 +99,8 @@ def lexicon() -> Lexicon:
         future_prepositions=tuple(raw["future_prepositions"]),
         forward_phrases=tuple(raw["forward_phrases"]),
         reporting_verbs=frozenset(raw["reporting_verbs"]),
+        deferral_verbs=frozenset(raw["deferral_verbs"]),
+        future_in_past=frozenset(raw["future_in_past"]),
         not_past_ed=tuple(raw["not_past_ed"]),
         past_cues=tuple(raw["past_cues"]),
     )

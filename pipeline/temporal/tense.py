@@ -56,6 +56,8 @@ def direction(text: str, start: int, end: int) -> str:
     lex = lexicon()
     if _just_before(lex.forward_phrases).search(before, max(cut, len(before) - 40)):
         return "future"
+    if _just_before_deferral(before, max(cut, len(before) - 80)):
+        return "future"  # "postponed until Tuesday", "extended the loans through March"
     if _just_before(lex.future_prepositions).search(before, max(cut, len(before) - 40)):
         # "by Jan. 14", "until March 6" point forward unless the clause itself is told in the past
         if last is None:
@@ -69,9 +71,28 @@ def direction(text: str, start: int, end: int) -> str:
     if clause is not None:
         return clause
     cue = _first_cue_after(text, end)
-    if cue is not None and cue.group("f"):
+    if cue is not None and cue.group("f") and " ".join(cue.group().lower().split()) not in lex.future_in_past:
         return "future"
     return "past"
+
+
+def _just_before_deferral(before: str, lo: int) -> bool:
+    """A deferral verb ("postponed", "put off") right before the forward preposition that precedes the expression."""
+    lex = lexicon()
+    verbs = _alternation(lex.deferral_verbs)
+    preps = _alternation((*lex.future_prepositions, "to"))
+    return _deferral(verbs, preps).search(before, lo) is not None
+
+
+@cache
+def _deferral(verbs: str, preps: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"(?<![\w'])(?:{verbs})(?:\s+[\w$,.]+){{0,10}}?\s+(?:{preps})\s+(?:(?:on|the|early|late|mid|around)\s+)?$", re.IGNORECASE
+    )
+
+
+def _alternation(words: frozenset[str] | tuple[str, ...]) -> str:
+    return "|".join(_phrase(w) for w in sorted(words, key=len, reverse=True))
 
 
 def _clause_direction(cues: list[re.Match[str]]) -> str | None:
