@@ -72,6 +72,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--workers", type=int, help="worker processes (default: the usable cores)")
     parser.add_argument("--engine", default="local", choices=["local", "serial", "dask"])
     parser.add_argument("--dir", type=Path, help="work in this folder (kept); default: a temporary folder, removed")
+    parser.add_argument("--corpus", type=Path, help="use this folder of generated JSON Lines instead of generating")
     parser.add_argument("--baseline-sample", type=int, default=300, help="articles given to dateparser (default 300)")
     args = parser.parse_args(argv)
 
@@ -83,8 +84,15 @@ def main(argv: list[str]) -> int:
     raw, out, work = base / "raw", base / "out", base / "work"
     try:
         t0 = time.perf_counter()
-        files, size = write_corpus(raw, args.articles, args.per_file)
-        print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB generated in {time.perf_counter() - t0:.1f}s")
+        if args.corpus:
+            raw = args.corpus
+            batches = sorted(raw.glob("*.jsonl"))
+            files, size = len(batches), sum(p.stat().st_size for p in batches)
+            args.articles = sum(sum(1 for _ in open(p, "rb")) for p in batches)
+            print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB in {raw}")
+        else:
+            files, size = write_corpus(raw, args.articles, args.per_file)
+            print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB generated in {time.perf_counter() - t0:.1f}s")
         settings = Settings(progress="never")
         with PeakMemory() as mem:
             t0 = time.perf_counter()

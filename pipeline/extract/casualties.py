@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extract.numbers import COUNT_RE, NUMBER, Count, number_value, parse_count
-from pipeline.extract.rules import alternation, load, phrase
+from pipeline.extract.rules import alternation, load, phrase, required_words
 
 _C = load("casualties")
 _G = load("guards")
@@ -106,22 +106,35 @@ class _Rule:
     count: int | None
     category: str | None
     spec: dict
-    gates: tuple[re.Pattern, ...]  # a sentence must contain each of these for the rule to match
+    gates: tuple[frozenset[str], ...]  # the sentence must contain a word of each for the rule to match
 
 
-# Gates: cheap searches for the words every match of a rule contains, so that the (costly) rule
-# templates run only on sentences that can hold a match. A rule with an {OUTCOME}, {ACTION} or
-# {NOUN} slot needs a word of that lexicon; other rules list their words in `needs`.
-_GATE_SLOTS = {
-    slot: re.compile(_SLOTS[slot].replace(f"?P<{slot.lower()}>", "?:", 1), re.IGNORECASE)
-    for slot in ("OUTCOME", "ACTION", "NOUN")
-}
+# Gates: words every match of a rule contains, so that the (costly) rule templates run only on
+# sentences that can hold a match. A rule with an {OUTCOME}, {ACTION} or {NOUN} slot needs a word
+# of that lexicon (see `rules.required_words`); other rules list their words in `needs`.
+def _minimal(words: set[str]) -> frozenset[str]:
+    """The same test with fewer words: a word containing another listed word is redundant."""
+    return frozenset(w for w in words if not any(v != w and v in w for v in words))
 
 
-def _gates(spec: dict) -> tuple[re.Pattern, ...]:
-    gates = [rx for slot, rx in _GATE_SLOTS.items() if "{" + slot + "}" in spec["pattern"]]
+def _slot_gate(kind: str) -> frozenset[str] | None:
+    words: set[str] = set()
+    for fragments in _C["lexicon"][kind].values():
+        for f in fragments:
+            need = required_words(f)
+            if need is None:
+                return None
+            words |= need
+    return _minimal(words)
+
+
+_GATE_SLOTS = {slot: _slot_gate(slot.lower()) for slot in ("OUTCOME", "ACTION", "NOUN")}
+
+
+def _gates(spec: dict) -> tuple[frozenset[str], ...]:
+    gates = [g for slot, g in _GATE_SLOTS.items() if g is not None and "{" + slot + "}" in spec["pattern"]]
     if spec.get("needs"):
-        gates.append(re.compile(rf"(?:{spec['needs']})", re.IGNORECASE))
+        gates.append(_minimal({w.lower() for w in spec["needs"]}))
     return tuple(gates)
 
 
@@ -235,10 +248,10 @@ def find_figures(text: str, start: int, end: int) -> list[Figure]:
     """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps."""
     taken: list[tuple[int, int]] = []
     found: list[Figure] = []
-    present: dict[re.Pattern, bool] = {}
+    low = text[start:end].lower()
+    present: dict[frozenset[str], bool] = {}
     for rule in RULES:
-        if not all(present[g] if g in present else present.setdefault(g, g.search(text, start, end) is not None)
-                   for g in rule.gates):
+        if not all(present[g] if g in present else present.setdefault(g, any(w in low for w in g)) for g in rule.gates):
             continue
         pos = start
         while pos < end:

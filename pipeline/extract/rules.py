@@ -36,3 +36,54 @@ def phrase(fragment: str) -> str:
 def alternation(fragments: list[str]) -> str:
     """Fragments joined longest first, so the longest phrase wins at a position."""
     return "|".join(phrase(f) for f in sorted(set(fragments), key=len, reverse=True))
+
+
+def required_words(fragment: str) -> frozenset[str] | None:
+    """Lower-case words of which every match of a lexicon fragment contains one, or None.
+
+    Used to skip costly patterns on text that cannot match: the longest literal run outside
+    groups ("killed" in "killed,? (?:and|or) wounded"), else a group of plain alternatives
+    ("(?:suffered|sustained) ..." needs "suffered" or "sustained"). Optional parts never count.
+    """
+    pieces: list[frozenset[str]] = []
+    run, i, n = "", 0, len(fragment)
+
+    def flush() -> None:
+        nonlocal run
+        if run:
+            pieces.append(frozenset([run]))
+        run = ""
+
+    while i < n:
+        c = fragment[i]
+        if c.isalnum() or c in "'’-":
+            run += c.lower()
+            i += 1
+        elif c in "?*{":
+            run = run[:-1]  # the last character is optional
+            flush()
+            i = fragment.index("}", i) + 1 if c == "{" else i + 1
+        elif c == "(":
+            flush()
+            depth, j = 1, i + 1
+            while depth:
+                depth += {"(": 1, ")": -1}.get(fragment[j], 0)
+                j += 1 + (fragment[j] == "\\")
+            body = fragment[i + 1 : j - 1]
+            optional = j < n and fragment[j] in "?*{"
+            body = body[2:] if body.startswith("?:") else body
+            alts = body.split("|")
+            if not optional and all(a and re.fullmatch(r"[\w'’-]+", a) for a in alts):
+                pieces.append(frozenset(a.lower() for a in alts))
+            i = j
+        elif c == "|":
+            return None  # top-level alternatives: no single requirement
+        else:
+            flush()
+            i += 2 if c == "\\" else 1
+            if c == "[":
+                i = fragment.index("]", i) + 1
+    flush()
+    if not pieces:
+        return None
+    return max(pieces, key=lambda p: (min(len(w) for w in p), -len(p)))

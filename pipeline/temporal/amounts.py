@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.temporal.context import Context, Groups, Resolved, fmt_num, key, number, ok_weekday_word, weekday_of
+from pipeline.temporal.context import (
+    Context, Groups, Resolved, fmt_num, key, month_of, number, ok_month_word, ok_weekday_word, weekday_of,
+)
 from pipeline.temporal.rules import lexicon
 
 
@@ -117,3 +119,10 @@ def set_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         return None
     value = f"PT{fmt_num(n)}{'M' if unit == 'MIN' else unit}" if unit in {"S", "MIN", "H"} else f"P{fmt_num(n)}{unit}"
     return Resolved("SET", value, None, None, None, None, "reference")
+
+
+def set_month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'every July', 'each March': that month of every year."""
+    if not ok_month_word(g["month"] or ""):
+        return None
+    return Resolved("SET", f"XXXX-{month_of(g['month'] or ''):02d}", None, None, None, None, "reference")

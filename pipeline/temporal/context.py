@@ -117,6 +117,7 @@ def nearest_year(
     interval_of: Callable[[int], tuple[date, date]],
     tolerance: int = 0,
     future_tolerance: int | None = None,
+    neutral_tolerance: int | None = None,
 ) -> int:
     """The year putting the interval nearest the reference in the tense's direction.
 
@@ -124,8 +125,11 @@ def nearest_year(
     interval ends no earlier than R - tolerance days.
     """
     r = ctx.reference
+    way = ctx.direction()
+    if way == "neutral" and neutral_tolerance is not None:
+        tolerance = max(tolerance, neutral_tolerance)
     slack = timedelta(days=tolerance)
-    if ctx.direction() == "future":
+    if way == "future":
         fslack = slack if future_tolerance is None else timedelta(days=future_tolerance)
         for y in (r.year - 1, r.year, r.year + 1):
             if interval_of(y)[1] >= r - fslack:

@@ -31,7 +31,7 @@ def date_mdy(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         d = date(y, month, min(day, cal.last_day(y, month)))
         return d, d
 
-    year = nearest_year(ctx, interval, tolerance=7)
+    year = nearest_year(ctx, interval, tolerance=7, neutral_tolerance=60)
     if not cal.valid_day(year, month, day):
         return None
     return day_resolved(date(year, month, day), "reference")

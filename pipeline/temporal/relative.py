@@ -125,7 +125,7 @@ def rel_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     unit_word = key(g.get("unit") or p.get("unit", ""))
     if unit_word == "weekend":
         d = cal.week_interval(ctx.reference)[0] + timedelta(weeks=shift)
-        if shift == 0 and rel in {"this"} and ctx.direction() == "past" and ctx.reference.isoweekday() < 5:
+        if shift == 0 and rel in {"this"} and ctx.direction() != "future" and ctx.reference.isoweekday() < 5:
             d -= timedelta(weeks=1)
         sat = d + timedelta(days=5)
         return Resolved("DATE", cal.iso_week_value(sat) + "-WE", None, sat, sat + timedelta(days=1), "week")

@@ -7,7 +7,7 @@ their resolver with `resolve:`; this module maps those names to the functions in
 
 from __future__ import annotations
 
-from pipeline.temporal.amounts import duration, duration_value, fixed, set_unit, set_weekday
+from pipeline.temporal.amounts import duration, duration_value, fixed, set_month, set_unit, set_weekday
 from pipeline.temporal.context import Context, Resolved, Resolver
 from pipeline.temporal.dates import (
     century, current_unit, date_mdy, date_numeric, decade, half, holiday, latest_quarter, month, month_year,
@@ -25,6 +25,7 @@ RESOLVERS: dict[str, Resolver] = {
         date_mdy, date_numeric, month_year, month, year, year_short, decade, century, weekday, dayword,
         clock_time, rel_unit, offset, anaphoric_day, anaphoric_unit, holiday, year_spoken, part_of_month,
         part_of_year, season, quarter, half,
-        current_unit, latest_quarter, quarter_of_year, the_year, year_end, duration, fixed, set_weekday, set_unit, unresolved,
+        current_unit, latest_quarter, quarter_of_year, the_year, year_end, duration, fixed, set_weekday, set_month,
+        set_unit, unresolved,
     )
 }

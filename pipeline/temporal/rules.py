@@ -63,6 +63,7 @@ class Lexicon:
     reporting_verbs: frozenset[str]
     deferral_verbs: frozenset[str]
     future_in_past: frozenset[str]
+    future_nouns: frozenset[str]
     not_past_ed: tuple[str, ...]
     past_cues: tuple[str, ...]
 
@@ -101,6 +102,7 @@ def lexicon() -> Lexicon:
         reporting_verbs=frozenset(raw["reporting_verbs"]),
         deferral_verbs=frozenset(raw["deferral_verbs"]),
         future_in_past=frozenset(raw["future_in_past"]),
+        future_nouns=frozenset(raw["future_nouns"]),
         not_past_ed=tuple(raw["not_past_ed"]),
         past_cues=tuple(raw["past_cues"]),
     )

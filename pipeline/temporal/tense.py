@@ -44,7 +44,7 @@ def _just_before(words: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def direction(text: str, start: int, end: int) -> str:
-    """'future' or 'past' for the expression text[start:end]."""
+    """'future', 'past', or 'neutral' (no tense cue at all) for the expression text[start:end]."""
     lo = max(0, start - _WINDOW)
     before = text[lo:start]
     cut = 0
@@ -71,7 +71,9 @@ def direction(text: str, start: int, end: int) -> str:
     if clause is not None:
         return clause
     cue = _first_cue_after(text, end)
-    if cue is not None and cue.group("f") and " ".join(cue.group().lower().split()) not in lex.future_in_past:
+    if cue is None:
+        return "neutral"  # no tense in the sentence around it (a heading, a present-tense statement)
+    if cue.group("f") and " ".join(cue.group().lower().split()) not in lex.future_in_past:
         return "future"
     return "past"
 
@@ -124,7 +126,12 @@ _DETERMINER = re.compile(r"\b(?:the|a|an|its|their|his|her|our|this|that|whose)\
 
 def _cues_in(text: str, lo: int, hi: int) -> list[re.Match[str]]:
     """Tense cues in text[lo:hi], leaving out nouns ("the plan", "a deadline") that look like future verbs."""
+    nouns = lexicon().future_nouns
     return [
         m for m in _cues().finditer(text, lo, hi)
-        if not (m.group("f") and _DETERMINER.search(text, max(0, m.start() - 8), m.start()))
+        if not (
+            m.group("f")
+            and " ".join(m.group().lower().split()) not in nouns
+            and _DETERMINER.search(text, max(0, m.start() - 8), m.start())
+        )
     ]
