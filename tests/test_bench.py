@@ -1,0 +1,30 @@
+"""Benchmarks are commands, not timed tests: check that they run and report, not how fast."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.bench.corpus import articles, write_corpus
+from pipeline.bench.run import main
+
+
+def test_generated_articles_are_deterministic_news_length_and_unique():
+    first, again = list(articles(30, seed=7)), list(articles(30, seed=7))
+    assert first == again
+    assert all(2800 <= len(a["text"]) <= 6000 for a in first)
+    assert len({a["text"] for a in first}) == 30
+
+
+def test_corpus_files(tmp_path):
+    files, size = write_corpus(tmp_path, 25, per_file=10)
+    assert files == 3 and size == sum(p.stat().st_size for p in tmp_path.iterdir())
+
+
+def test_bench_pipeline_reports_rates_memory_and_ratio(tmp_path, capsys):
+    assert main(["--articles", "40", "--per-file", "20", "--workers", "1", "--baseline-sample", "3", "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out[out.index("{") : out.rindex("}") + 1])
+    assert report["articles"] == 40 and report["exit_code"] == 0
+    for key in ("articles_per_second", "mb_per_second", "peak_rss_mb", "pipeline_over_dateparser"):
+        assert report[key] > 0
+    assert report["second_run_processed_units"] == 0  # nothing new: nothing processed
