@@ -220,7 +220,8 @@ def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict
             return empty("rejects"), {"skipped": f"{n} articles > timeline_max_articles {settings.timeline_max_articles}"}
         columns = ["article_id", "source", "source_id", "raw_path", "published", "text"]
         articles = pq.read_table(folder / "articles.parquet", columns=columns)
-        built = build_timeline(articles, pq.read_table(folder / "events.parquet"), pq.read_table(folder / "casualties.parquet"))
+        events, casualties = pq.read_table(folder / "events.parquet"), pq.read_table(folder / "casualties.parquet")
+        built = build_timeline(articles, events, casualties, settings.timeline())
         result = validate_derived(built, articles)
         for name in TIMELINE_TABLES:
             export.write_table(name, result.tables[name], folder)

@@ -41,6 +41,18 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"\s+([\"'“‘(\[]?)(\S+)")
 
 
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+
+
+def _letters_start(text: str, end: int) -> int:
+    """Start of the run of ASCII letters and dots ending at `end` (so the word search before
+    `end` looks at that run only, not at the whole text before it)."""
+    i = end
+    while i > 0 and text[i - 1] in _WORD_CHARS:
+        i -= 1
+    return i
+
+
 def _is_boundary(text: str, end: int) -> bool:
     """Whether the punctuation run ending at `end` closes a sentence."""
     rules = _rules()
@@ -55,7 +67,7 @@ def _is_boundary(text: str, end: int) -> bool:
     while punct_start > 0 and text[punct_start - 1] in ".!?\"'”’)]":
         punct_start -= 1
     if text[punct_start:end].startswith((".", ".\"", ".”")) and text[punct_start:end].count(".") == 1:
-        w = _WORD_BEFORE.search(text, 0, punct_start)
+        w = _WORD_BEFORE.search(text, _letters_start(text, punct_start), punct_start)
         if w:
             token = w.group(1).lower().rstrip(".")
             if len(token) == 1 and token.isalpha() and w.group(1)[0].isupper():

@@ -11,6 +11,11 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from pipeline.timeline.config import DOCS as TIMELINE_DOCS
+from pipeline.timeline.config import TimelineSettings
+
+_T = TimelineSettings()  # the timeline's keys live here too, prefixed `timeline_`, with its defaults
+
 # key -> (default, documentation)
 DOCS: dict[str, str] = {
     "max_file_bytes": "Largest raw file accepted as one article (bytes); larger files are rejected as `too_large`. JSON Lines batches are limited per line.",
@@ -21,6 +26,7 @@ DOCS: dict[str, str] = {
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
     "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
     "timeline_max_articles": "The merged timeline is built in memory; above this many articles it is skipped (empty tables, a warning and a note in the manifest).",
+    **{f"timeline_{key}": doc for key, doc in TIMELINE_DOCS.items()},
 }
 
 
@@ -34,9 +40,23 @@ class Settings:
     validation_fail_on_table_errors: bool = True
     progress: str = "auto"  # auto | always | never
     timeline_max_articles: int = 200_000
+    timeline_shingle_words: int = _T.shingle_words
+    timeline_syndication_jaccard: float = _T.syndication_jaccard
+    timeline_syndication_containment: float = _T.syndication_containment
+    timeline_syndication_min_shared: int = _T.syndication_min_shared
+    timeline_sketch_size: int = _T.sketch_size
+    timeline_sketch_bucket_cap: int = _T.sketch_bucket_cap
+    timeline_max_merge_days: int = _T.max_merge_days
+    timeline_place_same_km: float = _T.place_same_km
+    timeline_place_from_article: bool = _T.place_from_article
 
     def __post_init__(self) -> None:
         check_settings(self)
+        self.timeline()  # validates the timeline keys
+
+    def timeline(self) -> TimelineSettings:
+        """The `timeline_*` keys as the timeline stage's own settings."""
+        return TimelineSettings(**{f.name: getattr(self, f"timeline_{f.name}") for f in fields(TimelineSettings)})
 
 
 def check_settings(s: Settings) -> None:

@@ -91,8 +91,13 @@ def fixed(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     """A value given by the rule itself: sets ('daily' P1D), vague references ('now' PRESENT_REF)."""
     if p.get("discourse_marker") and _is_discourse_marker(ctx, p["discourse_marker"]):
         return None
+    if p.get("not_past") and ctx.direction() == "past" and not _MODAL_BEFORE.search(ctx.text, 0, ctx.span[0]):
+        return None
     anchor = p.get("anchor", "reference")
     return Resolved(p.get("type", "DATE"), str(p["value"]), p.get("mod"), None, None, None, anchor)
+
+
+_MODAL_BEFORE = re.compile(r"\b(?:will|would|may|might|could|should|can|must|to)\s+$", re.IGNORECASE)
 
 
 def _is_discourse_marker(ctx: Context, word: str) -> bool:
