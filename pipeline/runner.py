@@ -147,29 +147,39 @@ def accounting(ingest_stats: dict[str, Any], tables: dict[str, pa.Table]) -> dic
 
 
 def step_export(
-    out_dir: Path, tables: dict[str, pa.Table], validation: dict[str, Any], report: str, input_path: Path,
+    out_dir: Path, tables: dict[str, pa.Table], validation: dict[str, Any], input_path: Path,
     input_files: list[Path], settings: Settings, ingest_stats: dict[str, Any],
-) -> dict[str, Any]:  # fmt: skip
-    """The export stage alone: tables already in memory (see `run_stage`)."""
-    rejects = tables["rejects"]
-    data = manifest.build(
-        input_root=input_path.name, inputs=manifest.inputs(input_path, input_files), settings=settings,
-        row_counts={name: t.num_rows for name, t in tables.items()},
-        rejects_by_reason=Counter(rejects.column("reason").to_pylist()),
-        rejects_by_stage=Counter(rejects.column("stage").to_pylist()),
-        accounting=accounting(ingest_stats, tables), validation=validation,
-    )  # fmt: skip
+) -> tuple[dict[str, Any], str]:  # fmt: skip
+    """The export stage alone: validated tables in memory (see `run_stage`); returns the manifest and report."""
+    from pipeline.validate import render_report
+
+    done: dict[str, Any] = {}
 
     def write(folder: Path) -> None:
-        for name, table in tables.items():
-            export.write_table(name, table, folder)
-        (folder / "validation_report.txt").write_text(report + "\n", encoding="utf-8")
-        export.write_json(folder / "manifest.json", data)
+        for name in batch.DATA_TABLES:
+            export.write_table(name, tables[name], folder)
+        derived_rejects, derived = derive_timeline(settings)(folder)
+        rejects = pa.concat_tables([tables["rejects"], derived_rejects])
+        export.write_table("rejects", rejects, folder)
+        summary = {**validation, "tables": {**validation["tables"], **derived.get("tables", {})}}
+        summary["success"] = summary["success"] and derived.get("success", True)
+        row_counts = {name: tables[name].num_rows for name in batch.DATA_TABLES} | {"rejects": rejects.num_rows}
+        done["manifest"] = manifest.build(
+            input_root=input_path.name, inputs=manifest.inputs(input_path, input_files), settings=settings,
+            row_counts=row_counts | derived.get("rows", {name: 0 for name in TIMELINE_TABLES}),
+            rejects_by_reason=Counter(rejects.column("reason").to_pylist()),
+            rejects_by_stage=Counter(rejects.column("stage").to_pylist()),
+            accounting=accounting(ingest_stats, {**tables, "rejects": rejects}), validation=summary,
+        )  # fmt: skip
+        done["report"] = render_report(summary)
+        (folder / "validation_report.txt").write_text(done["report"] + "\n", encoding="utf-8")
+        export.write_json(folder / "manifest.json", done["manifest"])
 
     with Timer() as t:
         export.publish(out_dir, write)
-    log.info("export:   %s written to %s [%.2fs]", ", ".join(f"{k} {v}" for k, v in data["row_counts"].items()), out_dir, t.seconds)
-    return data
+    counts = ", ".join(f"{k} {v}" for k, v in done["manifest"]["row_counts"].items())
+    log.info("export:   %s written to %s [%.2fs]", counts, out_dir, t.seconds)
+    return done["manifest"], done["report"]
 
 
 def finish(data: dict[str, Any], report: str, validation_ok: bool, settings: Settings) -> int:
@@ -447,12 +457,11 @@ def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settin
         folder = work / "validated"
         tables = {n: _read(folder, n) for n in TABLES}
         summary = json.loads((folder / "validation.json").read_text())
-        report = (folder / "validation_report.txt").read_text().rstrip("\n")
         stats = json.loads((work / "ingest.json").read_text())
         src = Path(stats.pop("input_path"))
         with run_lock(out_dir):
-            data = step_export(out_dir, tables, summary, report, src, input_files(src), settings, stats)
-        return finish(data, report, summary["success"], settings)
+            data, report = step_export(out_dir, tables, summary, src, input_files(src), settings, stats)
+        return finish(data, report, data["validation"]["success"], settings)
     else:
         raise ValueError(f"unknown stage {stage}")
     return OK

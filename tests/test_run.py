@@ -221,7 +221,7 @@ def test_stage_commands_chain_through_the_work_folder(tmp_path):
         assert main(args) == runner.OK, stage
     assert main(["export", "--work", str(work), "--output", str(out)]) == runner.OK
     do_run(raw, tmp_path / "run-out", tmp_path / "run-work")
-    for table in ("articles", "mentions", "events", "casualties", "rejects"):
+    for table in ("articles", "mentions", "events", "casualties", "rejects", "timeline", "timeline_links"):
         staged = pq.read_table(out / f"{table}.parquet")
         whole = pq.read_table(tmp_path / "run-out" / f"{table}.parquet")
         assert staged.equals(whole), table

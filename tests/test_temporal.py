@@ -170,6 +170,12 @@ def test_duration_values(amount, unit, value) -> None:
         ("The bank announced the plan Aug. 21.", "Aug. 21", "past"),
         ("They expect the deal to be completed by Dec. 15.", "Dec. 15", "future"),
         ("Fuel ran out by the end of March.", "March", "past"),
+        ("The rebels extended their offer Friday.", "Friday", "past"),
+        ("The lenders extended the company $90 million in loans through January.", "January", "future"),
+        ("The team planned to leave on Thursday.", "Thursday", "future"),
+        ("On Friday, the government planned to pay the first claims.", "Friday", "past"),
+        ("He gave no reason for the Jan. 14 deadline.", "Jan. 14", "future"),
+        ("The record date: Nov. 9.", "Nov. 9", "neutral"),
     ],
 )
 def test_tense_direction(text: str, span: str, expected: str) -> None:
@@ -177,3 +183,14 @@ def test_tense_direction(text: str, span: str, expected: str) -> None:
 
     start = text.index(span)
     assert direction(text, start, start + len(span)) == expected
+
+
+def test_explicit_dates_read_by_dateparser_are_cached() -> None:
+    from pipeline.temporal.dates import parse_explicit_date
+
+    parse_explicit_date.cache_clear()
+    text = "The decree of 17.10.2020 was annulled; a new one dated 17.10.2020 replaced it."
+    assert [m.value for m in normalise(text, date(2020, 10, 27))] == ["2020-10-17", "2020-10-17"]
+    info = parse_explicit_date.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    assert parse_explicit_date("31.02.2020", "DMY") is None  # dateparser rejects what is not a calendar day

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pipeline.temporal import calendar as cal
@@ -47,6 +48,27 @@ def date_numeric(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if not cal.valid_day(y, m, d):
         return None
     return day_resolved(date(y, m, d), "absolute")
+
+
+def date_parsed(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """An explicit date in a shape the lexicon does not read ('17.10.2020', '2020/10/17', '17-Oct-2020'), parsed by
+    dateparser: the rules find the string, dateparser only reads it (with the rule's day/month order)."""
+    if g.get("month") and not ok_month_word(g["month"] or ""):
+        return None
+    d = parse_explicit_date(" ".join(ctx.matched().split()), str(p.get("order", "DMY")))
+    return None if d is None else day_resolved(d, "absolute")
+
+
+@lru_cache(maxsize=4096)
+def parse_explicit_date(text: str, order: str = "DMY") -> date | None:
+    """dateparser's reading of one already-recognised date string (day, month and year all required), cached: a
+    parse costs about half a millisecond and news repeats its dates."""
+    import dateparser  # imported on first use: most articles never need it
+
+    settings = {"DATE_ORDER": order, "REQUIRE_PARTS": ["day", "month", "year"], "STRICT_PARSING": True,
+                "PREFER_LOCALE_DATE_ORDER": False}
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    return None if parsed is None else parsed.date()
 
 
 def month_year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:

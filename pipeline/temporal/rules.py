@@ -21,7 +21,7 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "temporal"
 LEXICON_FILE = RULES_DIR / "lexicon.yaml"
 
 # Expressions never start inside a word, a number, an amount of money or a hyphenated compound...
-_BEFORE = r"(?<![\w$€£#@/])"
+_BEFORE = r"(?<![\w$€£#@/])(?<!\d\.)"
 # ...and never end inside a word or a number ("1990s" is matched whole, "1,990" not at all).
 _AFTER = r"(?![\w]|[.,]\d|%|/\d)"
 
