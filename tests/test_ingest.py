@@ -358,3 +358,23 @@ def test_metadata_defaults_and_extra(
     assert isinstance(a, Article)
     assert (a.source_id, a.language, a.timezone, json.loads(a.extra)) == (source_id, language, timezone, extra)
     assert a.text == "Text one." and a.source is None
+
+
+@pytest.mark.parametrize(
+    "meta, expected",
+    [
+        ({"published": "2021-03-02", "reference_date": "2020-01-01"}, "2021-03-02"),
+        ({"reference_date": "2016-07-17"}, "2016-07-17"),
+        ({"date": "2019-05-04T10:00:00Z"}, "2019-05-04"),
+        ({"pub_date": "Tue, 27 Oct 2020 14:05:00 +0330"}, "2020-10-27"),
+    ],
+)
+def test_published_aliases_give_the_reference_date(tmp_path, meta, expected):
+    from pipeline.ingest import ingest
+    from pipeline.settings import Settings
+
+    line = json.dumps({"id": "x", "text": "Two men were hurt in a crash on Monday, police said.", **meta})
+    (tmp_path / "b.jsonl").write_text(line + "\n")
+    (article,) = list(ingest(tmp_path, Settings()))
+    assert article.reference_date.isoformat() == expected and article.reference_basis == "metadata"
+    assert all(k in json.loads(article.extra) for k in meta if k != "published")

@@ -12,6 +12,9 @@ from typing import Any
 import yaml
 
 KNOWN_KEYS = ("id", "published", "source", "url", "title", "language", "timezone")
+# When `published` is absent, the first of these gives the article's date (annotated corpora and feeds
+# call it so); the key itself stays in `extra`, so nothing the caller wrote is lost.
+PUBLISHED_ALIASES = ("reference_date", "published_at", "publication_date", "pub_date", "date", "dct")
 DEFAULT_LANGUAGE = "en"
 
 
@@ -108,7 +111,7 @@ class Metadata:
     extra: dict[str, Any]
 
 
-def parse_published(value: Any) -> tuple[str | None, date | None]:
+def parse_published(value: Any, key: str = "published") -> tuple[str | None, date | None]:
     """(ISO text, local date) of a `published` value; ISO dates/datetimes, or RFC 2822 as feeds write them."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
@@ -117,7 +120,7 @@ def parse_published(value: Any) -> tuple[str | None, date | None]:
     if isinstance(value, date):
         return value.isoformat(), value
     if not isinstance(value, str):
-        raise MetadataProblem("bad_published", f"published is {_json_kind(value)} ({value!r}), not a date")
+        raise MetadataProblem("bad_published", f"{key} is {_json_kind(value)} ({value!r}), not a date")
     text = value.strip()
     try:
         if len(text) <= 10:
@@ -135,7 +138,7 @@ def parse_published(value: Any) -> tuple[str | None, date | None]:
         return moment.isoformat(), moment.date()
     raise MetadataProblem(
         "bad_published",
-        f"published {value!r} is not a date "
+        f"{key} {value!r} is not a date "
         "(expected an ISO date like 2020-10-27 or a datetime like 2020-10-27T14:05:00+03:30)",
     )
 
@@ -153,7 +156,10 @@ def as_text(value: Any) -> str | None:
 
 def normalise(meta: dict[str, Any]) -> Metadata:
     """Known keys to typed fields, everything else kept in `extra`; raises MetadataProblem("bad_published")."""
-    published, published_date = parse_published(meta.get("published"))
+    key = next(
+        (k for k in ("published", *PUBLISHED_ALIASES) if meta.get(k) is not None and meta.get(k) != ""), "published"
+    )
+    published, published_date = parse_published(meta.get(key), key)
     extra = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
     return Metadata(
         id=as_text(meta.get("id")),
