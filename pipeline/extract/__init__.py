@@ -27,7 +27,7 @@ from pipeline.extract import dating
 from pipeline.extract import events as ev
 from pipeline.extract import places as pl
 from pipeline.extract.casualties import Figure, find_figures
-from pipeline.extract.rules import rules_version
+from pipeline.extract.rules import WordIndex, rules_version
 from pipeline.records import Casualty, Event, Extraction, Mention
 from pipeline.sentences import is_furniture, split_sentences
 
@@ -73,6 +73,7 @@ def extract(
     # Pass 1: triggers and figures per sentence -> proto-events.
     protos: list[dict] = []  # keys: start, end, trigger, type, sentence index, rule_id
     figures: list[tuple[Figure, int]] = []  # (figure, proto index)
+    words = WordIndex(text)
     for si, (s0, s1) in enumerate(story):
         seen_types: dict[str, int] = {}
         for trig in ev.find_triggers(text, s0, s1):
@@ -84,7 +85,7 @@ def extract(
                  "rule_id": f"trigger:{trig.event_type}", "trig": trig}
             )
         sentence_protos = list(seen_types.values())
-        for fig in find_figures(text, s0, s1):
+        for fig in find_figures(text, s0, s1, words):
             target = _attach(fig, [protos[i] for i in sentence_protos], sentence_protos)
             if target is None:
                 etype = ev.CASUALTY_EVENT.get(fig.category, "attack")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extract.numbers import COUNT_RE, NUMBER, Count, number_value, parse_count
-from pipeline.extract.rules import alternation, load, phrase, required_words
+from pipeline.extract.rules import WordIndex, alternation, gate_of, load, minimal_words, phrase
 
 _C = load("casualties")
 _G = load("guards")
@@ -112,20 +112,8 @@ class _Rule:
 # Gates: words every match of a rule contains, so that the (costly) rule templates run only on
 # sentences that can hold a match. A rule with an {OUTCOME}, {ACTION} or {NOUN} slot needs a word
 # of that lexicon (see `rules.required_words`); other rules list their words in `needs`.
-def _minimal(words: set[str]) -> frozenset[str]:
-    """The same test with fewer words: a word containing another listed word is redundant."""
-    return frozenset(w for w in words if not any(v != w and v in w for v in words))
-
-
 def _slot_gate(kind: str) -> frozenset[str] | None:
-    words: set[str] = set()
-    for fragments in _C["lexicon"][kind].values():
-        for f in fragments:
-            need = required_words(f)
-            if need is None:
-                return None
-            words |= need
-    return _minimal(words)
+    return gate_of([f for fragments in _C["lexicon"][kind].values() for f in fragments])
 
 
 _GATE_SLOTS = {slot: _slot_gate(slot.lower()) for slot in ("OUTCOME", "ACTION", "NOUN")}
@@ -134,7 +122,7 @@ _GATE_SLOTS = {slot: _slot_gate(slot.lower()) for slot in ("OUTCOME", "ACTION", 
 def _gates(spec: dict) -> tuple[frozenset[str], ...]:
     gates = [g for slot, g in _GATE_SLOTS.items() if g is not None and "{" + slot + "}" in spec["pattern"]]
     if spec.get("needs"):
-        gates.append(_minimal({w.lower() for w in spec["needs"]}))
+        gates.append(minimal_words({w.lower() for w in spec["needs"]}))
     return tuple(gates)
 
 
@@ -142,6 +130,10 @@ RULES: list[_Rule] = [
     _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r))
     for r in _C["rules"]
 ]
+# A sentence without any gate word of any rule is skipped at once (None when a rule has no gate).
+_ANY_GATE = (
+    minimal_words({w for r in RULES for g in r.gates for w in g}) if all(r.gates for r in RULES) else None
+)
 
 _BEFORE = [re.compile(rf"(?:{p})$", re.IGNORECASE) for p in _G["before"]]
 _AFTER = [re.compile(rf"^(?:{p})", re.IGNORECASE) for p in _G["after"]]
@@ -244,14 +236,22 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
     return Figure(start, end, c0, c1, category, count, victims, cumulative, rule.id, word)
 
 
-def find_figures(text: str, start: int, end: int) -> list[Figure]:
-    """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps."""
+def find_figures(text: str, start: int, end: int, words: WordIndex | None = None) -> list[Figure]:
+    """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps.
+
+    `words` (a `WordIndex` of `text`) makes the rule gates cheaper when many sentences of one
+    article are read; the result is the same without it.
+    """
+    words = words if words is not None else WordIndex(text)
+    if _ANY_GATE is not None and not words.has_any(_ANY_GATE, start, end):
+        return []
     taken: list[tuple[int, int]] = []
     found: list[Figure] = []
-    low = text[start:end].lower()
     present: dict[frozenset[str], bool] = {}
     for rule in RULES:
-        if not all(present[g] if g in present else present.setdefault(g, any(w in low for w in g)) for g in rule.gates):
+        if not all(
+            present[g] if g in present else present.setdefault(g, words.has_any(g, start, end)) for g in rule.gates
+        ):
             continue
         pos = start
         while pos < end:

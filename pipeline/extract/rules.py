@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,8 +35,44 @@ def phrase(fragment: str) -> str:
 
 
 def alternation(fragments: list[str]) -> str:
-    """Fragments joined longest first, so the longest phrase wins at a position."""
-    return "|".join(phrase(f) for f in sorted(set(fragments), key=len, reverse=True))
+    """Fragments joined longest first, so the longest phrase wins at a position.
+
+    Fragments are grouped by their first letter ("a(?:ttack|mbush)|b(?:last|omb)"): the same
+    language and the same preference order (fragments with different first letters never compete
+    at a position), but the regex engine tries one group per position instead of every fragment.
+    """
+    ordered = [phrase(f) for f in sorted(set(fragments), key=len, reverse=True)]
+    groups: dict[str, list[str]] = {}
+    for f in ordered:
+        if not f[:1].isalnum() or f[1:2] in ("?", "*", "+", "{") or _top_level_bar(f):
+            return "|".join(ordered)  # the first character is not a plain literal of every match
+        groups.setdefault(f[0].lower(), []).append(f)
+    out = []
+    for members in groups.values():
+        if len(members) == 1:
+            out.append(members[0])
+        elif len({m[0] for m in members}) == 1:
+            out.append(f"{members[0][0]}(?:{'|'.join(m[1:] for m in members)})")
+        else:  # "IED" and "improvised": letters differing in case only, kept apart in order
+            out.append(f"(?:{'|'.join(members)})")
+    return "|".join(out)
+
+
+def _top_level_bar(fragment: str) -> bool:
+    depth, i = 0, 0
+    while i < len(fragment):
+        c = fragment[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = fragment.index("]", i + 2) + 1
+            continue
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
 
 
 def required_words(fragment: str) -> frozenset[str] | None:
@@ -87,3 +124,56 @@ def required_words(fragment: str) -> frozenset[str] | None:
     if not pieces:
         return None
     return max(pieces, key=lambda p: (min(len(w) for w in p), -len(p)))
+
+
+def minimal_words(words: set[str] | frozenset[str]) -> frozenset[str]:
+    """The same "contains one of" test with fewer words: a word containing another is redundant."""
+    return frozenset(w for w in words if not any(v != w and v in w for v in words))
+
+
+def gate_of(fragments: list[str]) -> frozenset[str] | None:
+    """Words of which every match of any of the fragments contains one (None: no such words)."""
+    words: set[str] = set()
+    for f in fragments:
+        need = required_words(f)
+        if need is None:
+            return None
+        words |= need
+    return minimal_words(words)
+
+
+class WordIndex:
+    """Where gate words occur in one article (lower-cased), so that testing whether a sentence
+    contains one of them is a bisection instead of a scan of the sentence."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.low = text.lower()
+        # Lower-casing that changes the length would shift offsets: test the sentence itself then.
+        self.exact = len(self.low) == len(text)
+        self._spans: dict[frozenset[str], tuple[list[int], list[int]]] = {}
+
+    def has_any(self, words: frozenset[str], start: int, end: int) -> bool:
+        """Whether text[start:end] contains one of `words` (case-insensitively)."""
+        if not self.exact:
+            low = self.text[start:end].lower()
+            return any(w in low for w in words)
+        found = self._spans.get(words)
+        if found is None:
+            spans = sorted((i, i + len(w)) for w in words for i in _find_all(self.low, w))
+            found = self._spans[words] = ([a for a, _ in spans], [b for _, b in spans])
+        starts, ends = found
+        k = bisect_left(starts, start)
+        while k < len(starts) and starts[k] < end:
+            if ends[k] <= end:
+                return True
+            k += 1
+        return False
+
+
+def _find_all(haystack: str, needle: str) -> list[int]:
+    out, i = [], haystack.find(needle)
+    while i >= 0:
+        out.append(i)
+        i = haystack.find(needle, i + 1)
+    return out

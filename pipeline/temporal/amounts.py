@@ -18,7 +18,8 @@ def duration(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if unit is None:
         return None
     after = ctx.text[ctx.span[1] : ctx.span[1] + 4].lower()
-    if unit == "Q" and (after.startswith(" of") or re.search(r"[a-z]-quarters$", ctx.matched().lower())):
+    fraction = after.startswith(" of") and not g.get("vague")  # "several quarters of losses" is a span of time
+    if unit == "Q" and (fraction or re.search(r"[a-z]-quarters$", ctx.matched().lower())):
         return None  # fractions: "a quarter of", "three-quarters"
     if unit == "S" and key(g.get("num") or "") in {"a", "an", "one"}:
         return None  # "a second attack" is an ordinal

@@ -118,8 +118,19 @@ def clock_time(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
 # ---------------------------------------------------------------- relative units
 
 
+def _is_title(ctx: Context) -> bool:
+    """Every word capitalised ("This Week") where a sentence does not start: a name, not a date."""
+    words = ctx.matched().split()
+    if len(words) < 2 or not all(w[:1].isupper() for w in words):
+        return False
+    before = ctx.text[: ctx.span[0]].rstrip(" \"'“‘`")
+    return bool(before) and before[-1] not in ".!?:\n"
+
+
 def rel_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     """last / this / next week, month, quarter, year, weekend."""
+    if _is_title(ctx):
+        return None  # "This Week", a programme's name
     rel = key(g["rel"]) if g.get("rel") else p.get("rel", "this")
     shift = lexicon().relative[rel] if rel in lexicon().relative else int(p.get("shift", 0))
     unit_word = key(g.get("unit") or p.get("unit", ""))
