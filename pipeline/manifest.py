@@ -31,12 +31,39 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+# What per-unit results depend on (ingest, temporal, extract, validate); everything else (the timeline, the
+# CLI, evaluations, benchmarks, docs) can change without reprocessing the cached units.
+UNIT_CODE = ("ingest/*.py", "temporal/*.py", "extract/*.py", "sentences.py", "records.py", "stages.py",
+             "batch.py", "validate.py", "gx_adapter.py", "tables.py", "__init__.py")  # fmt: skip
+UNIT_RULES = ("datelines.yaml", "temporal/*", "extract/*")
+UNIT_SCHEMAS = ("articles.*.json", "mentions.*.json", "events.*.json", "casualties.*.json", "rejects.*.json")
+
+
+def _files_sha256(root: Path, patterns: tuple[str, ...]) -> str:
+    h = hashlib.sha256()
+    for path in sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()}):
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(b"\0")
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def unit_versions() -> dict[str, str]:
+    """Hashes of the code, rules and schemas that per-unit processing uses (the cache key's version part)."""
+    return {
+        "unit_code_sha256": _files_sha256(PACKAGE, UNIT_CODE),
+        "unit_rules_sha256": _files_sha256(RULES, UNIT_RULES),
+        "unit_schemas_sha256": _files_sha256(SCHEMAS, UNIT_SCHEMAS),
+    }
+
+
 def versions() -> dict[str, str]:
     return {
         "pipeline": __version__,
         "code_sha256": tree_sha256(PACKAGE, ("*.py",)),
         "rules_sha256": tree_sha256(RULES, ("*.yaml", "*.yml", "*.tsv", "*.json")),
         "schemas_sha256": tree_sha256(SCHEMAS, ("*.json",)),
+        **unit_versions(),
     }
 
 

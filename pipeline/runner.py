@@ -209,9 +209,15 @@ def summary_text(data: dict[str, Any], report: str) -> str:
 
 
 # ------------------------------------------------------------------ whole run
+# Settings that do not change a unit's rows (they act on the timeline, the screen or the exit code).
+NOT_UNIT_SETTINGS = ("progress", "validation_fail_on_table_errors", "timeline_")
+
+
 def processing_version(settings: Settings, v: dict[str, str]) -> str:
-    """What cached results depend on: code, rules, schemas (`v`, from manifest.versions) and settings."""
-    payload = json.dumps({"versions": v, "settings": asdict(settings)}, sort_keys=True, default=str)
+    """What cached unit results depend on: the unit code, rules and schemas (`v`) and the settings they read."""
+    used = {k: x for k, x in asdict(settings).items() if not k.startswith(NOT_UNIT_SETTINGS)}
+    unit = {k: x for k, x in v.items() if k.startswith("unit_")}
+    payload = json.dumps({"versions": unit, "settings": used}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
@@ -313,7 +319,9 @@ def execute(
             jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes)
         versions = manifest.versions()
         version = processing_version(settings, versions)
-        run_key = hashlib.sha256(json.dumps([version, partition, [(j.rel, j.key) for j in jobs]]).encode()).hexdigest()[:16]
+        # the outputs also depend on everything else (timeline code and rules, all settings)
+        everything = [versions, asdict(settings), partition, [(j.rel, j.key) for j in jobs]]
+        run_key = hashlib.sha256(json.dumps(everything, sort_keys=True, default=str).encode()).hexdigest()[:16]
         previous = _previous_manifest(out_dir)
         if not full and previous and previous.get("run_key") == run_key:
             log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))

@@ -280,3 +280,13 @@ def test_large_batches_are_sliced_without_changing_the_tables(tmp_path, monkeypa
     do_run(raw, tmp_path / "sliced", tmp_path / "w2")
     assert f"{len(jobs) - 1} cached, 1 to process" in caplog.text
     assert pq.read_table(tmp_path / "sliced" / "articles.parquet").num_rows == 43
+
+
+def test_timeline_settings_rebuild_outputs_without_reprocessing_units(tmp_path, caplog):
+    raw = write_raw(tmp_path / "raw", STORIES)
+    do_run(raw, tmp_path / "out", tmp_path / "work")
+    caplog.set_level(logging.INFO, logger="pipeline")
+    settings = Settings(progress="never", timeline_max_merge_days=30)
+    assert runner.run(raw, tmp_path / "out", settings, work=tmp_path / "work") == runner.OK
+    assert "nothing changed" not in caplog.text and "3 cached, 0 to process" in caplog.text
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["settings"]["timeline_max_merge_days"] == 30

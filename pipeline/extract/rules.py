@@ -75,12 +75,13 @@ def _top_level_bar(fragment: str) -> bool:
     return False
 
 
-def required_words(fragment: str) -> frozenset[str] | None:
-    """Lower-case words of which every match of a lexicon fragment contains one, or None.
+def required_words(fragment: str) -> list[frozenset[str]]:
+    """Sets of lower-case words such that every match of a lexicon fragment contains a word of
+    each set: literal runs outside groups ("killed" in "killed,? (?:and|or) wounded") and groups
+    of plain alternatives ("(?:suffered|sustained) ..."). Optional parts never count. Empty when
+    the fragment has top-level alternatives or no literal part.
 
-    Used to skip costly patterns on text that cannot match: the longest literal run outside
-    groups ("killed" in "killed,? (?:and|or) wounded"), else a group of plain alternatives
-    ("(?:suffered|sustained) ..." needs "suffered" or "sustained"). Optional parts never count.
+    Used to skip costly patterns on text that cannot match (see `gate_of`).
     """
     pieces: list[frozenset[str]] = []
     run, i, n = "", 0, len(fragment)
@@ -114,16 +115,14 @@ def required_words(fragment: str) -> frozenset[str] | None:
                 pieces.append(frozenset(a.lower() for a in alts))
             i = j
         elif c == "|":
-            return None  # top-level alternatives: no single requirement
+            return []  # top-level alternatives: no single requirement
         else:
             flush()
             i += 2 if c == "\\" else 1
             if c == "[":
                 i = fragment.index("]", i) + 1
     flush()
-    if not pieces:
-        return None
-    return max(pieces, key=lambda p: (min(len(w) for w in p), -len(p)))
+    return pieces
 
 
 def minimal_words(words: set[str] | frozenset[str]) -> frozenset[str]:
@@ -132,14 +131,20 @@ def minimal_words(words: set[str] | frozenset[str]) -> frozenset[str]:
 
 
 def gate_of(fragments: list[str]) -> frozenset[str] | None:
-    """Words of which every match of any of the fragments contains one (None: no such words)."""
-    words: set[str] = set()
-    for f in fragments:
-        need = required_words(f)
-        if need is None:
-            return None
-        words |= need
-    return minimal_words(words)
+    """Words of which every match of any of the fragments contains one (None: no such words).
+
+    Each fragment adds one of its required word sets, preferring one the words already chosen
+    cover ("dead" for "found dead" when "dead" is in), else the one with the longest words.
+    """
+    needs = [required_words(f) for f in fragments]
+    if any(not n for n in needs):
+        return None
+    chosen: set[str] = set()
+    for pieces in sorted(needs, key=len):  # single-requirement fragments first
+        if any(all(any(c in w for c in chosen) for w in p) for p in pieces):
+            continue
+        chosen |= max(pieces, key=lambda p: (min(len(w) for w in p), -len(p)))
+    return minimal_words(chosen)
 
 
 class WordIndex:

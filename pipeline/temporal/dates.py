@@ -155,7 +155,7 @@ def month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         else:
             year = r.year
     else:
-        year = nearest_year(ctx, lambda y: cal.month_interval(y, m))
+        year = nearest_year(ctx, lambda y: cal.month_interval(y, m), tolerance=7)
     s, e = cal.month_interval(year, m)
     return Resolved("DATE", cal.month_value(year, m), None, s, e, "month", "reference")
 
@@ -216,7 +216,7 @@ def part_of_month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None
     if g.get("year"):
         y, anchor = int(g["year"] or 0), "absolute"
     else:
-        y, anchor = nearest_year(ctx, lambda yy: cal.part_of_month_interval(yy, m, mod)), "reference"
+        y, anchor = nearest_year(ctx, lambda yy: cal.part_of_month_interval(yy, m, mod), tolerance=7), "reference"
     s, e = cal.part_of_month_interval(y, m, mod)
     return Resolved("DATE", cal.month_value(y, m), mod, s, e, "part_of_month", anchor)
 
