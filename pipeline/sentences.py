@@ -25,9 +25,20 @@ def _rules() -> dict:
         "never_final": {a.lower() for a in data["never_final"]},
         "may_end": {a.lower() for a in data["may_end"]},
         "starters": set(data["sentence_starters"]),
-        "furniture": [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in data["furniture"]],
+        "furniture": _furniture(data["furniture"]),
         "examples": data.get("examples", []),
     }
+
+
+def _furniture(patterns: list[str]) -> tuple[re.Pattern | None, list[tuple[frozenset[str] | None, re.Pattern]]]:
+    """Furniture patterns for a fast test: those anchored at a line start as one pattern tried at
+    line starts only; the others each with the words it needs (tested before searching)."""
+    from pipeline.extract.rules import gate_of  # here: pipeline.extract imports this module
+
+    flags = re.IGNORECASE | re.MULTILINE
+    anchored = [p for p in patterns if p.startswith("^")]
+    floating = [(gate_of([p]), re.compile(p, flags)) for p in patterns if not p.startswith("^")]
+    return (re.compile("|".join(f"(?:{p})" for p in anchored), flags) if anchored else None), floating
 
 
 # A candidate end: terminal punctuation, optional closers, then whitespace.
@@ -146,4 +157,13 @@ def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def is_furniture(sentence: str) -> bool:
     """Whether a sentence is page furniture rather than story text."""
-    return any(p.search(sentence) for p in _rules()["furniture"])
+    anchored, floating = _rules()["furniture"]
+    if anchored is not None:
+        k = 0
+        while k >= 0:
+            if anchored.match(sentence, k):
+                return True
+            k = sentence.find("\n", k)
+            k = k + 1 if k >= 0 else -1
+    low = sentence.lower()
+    return any((gate is None or any(w in low for w in gate)) and p.search(sentence) for gate, p in floating)

@@ -76,7 +76,7 @@ def extract(
     words = WordIndex(text)
     for si, (s0, s1) in enumerate(story):
         seen_types: dict[str, int] = {}
-        for trig in ev.find_triggers(text, s0, s1):
+        for trig in ev.find_triggers(text, s0, s1, words):
             if trig.event_type in seen_types:
                 continue
             seen_types[trig.event_type] = len(protos)
@@ -106,6 +106,7 @@ def extract(
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
     events: list[Event] = []
     incident: dict[str, int] = {}  # event type (and "*" for any violent type) -> first sentence-dated mention
+    sentence_places: dict[int, list[pl.Found]] = {}  # sentence index -> its gazetteer places
     for k, p in enumerate(protos):
         s0, s1 = story[p["si"]]
         violent = p["type"] in ev.VIOLENT
@@ -131,7 +132,9 @@ def extract(
         elif violent and basis == "sentence":
             incident.setdefault(p["type"], mi)
             incident.setdefault("*", mi)
-        place = _event_place(text, pl.find_places(text, s0, s1), p["start"], codes, states)
+        if p["si"] not in sentence_places:
+            sentence_places[p["si"]] = pl.find_places(text, s0, s1)
+        place = _event_place(text, sentence_places[p["si"]], p["start"], codes, states)
         if place is not None:
             location, gp = place
         elif dateline_place:

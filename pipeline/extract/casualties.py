@@ -10,9 +10,10 @@ calibres, money, addresses) are rejected by the guards of `guards.yaml`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
-from pipeline.extract.numbers import COUNT_RE, NUMBER, Count, number_value, parse_count
+from pipeline.extract.numbers import COUNT_FIRST_WORDS, COUNT_RE, COUNT_WORDS, NUMBER, Count, number_value, parse_count
 from pipeline.extract.rules import WordIndex, alternation, gate_of, load, minimal_words, phrase
 
 _C = load("casualties")
@@ -107,6 +108,7 @@ class _Rule:
     category: str | None
     spec: dict
     gates: tuple[frozenset[str], ...]  # the sentence must contain a word of each for the rule to match
+    count_first: bool  # every match starts with a count: only words that can start one are tried
 
 
 # Gates: words every match of a rule contains, so that the (costly) rule templates run only on
@@ -123,17 +125,19 @@ def _gates(spec: dict) -> tuple[frozenset[str], ...]:
     gates = [g for slot, g in _GATE_SLOTS.items() if g is not None and "{" + slot + "}" in spec["pattern"]]
     if spec.get("needs"):
         gates.append(minimal_words({w.lower() for w in spec["needs"]}))
+    if "{COUNT}" in spec["pattern"] and COUNT_WORDS is not None:
+        gates.append(COUNT_WORDS)
     return tuple(gates)
 
 
 RULES: list[_Rule] = [
-    _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r))
+    _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r),
+          r["pattern"].startswith("{COUNT}"))
     for r in _C["rules"]
 ]
-# A sentence without any gate word of any rule is skipped at once (None when a rule has no gate).
-_ANY_GATE = (
-    minimal_words({w for r in RULES for g in r.gates for w in g}) if all(r.gates for r in RULES) else None
-)
+# A sentence without a word of the first gate of any rule is skipped at once (None when a rule has
+# no gate).
+_ANY_GATE = minimal_words({w for r in RULES for w in r.gates[0]}) if all(r.gates for r in RULES) else None
 
 _BEFORE = [re.compile(rf"(?:{p})$", re.IGNORECASE) for p in _G["before"]]
 _AFTER = [re.compile(rf"^(?:{p})", re.IGNORECASE) for p in _G["after"]]
@@ -248,14 +252,18 @@ def find_figures(text: str, start: int, end: int, words: WordIndex | None = None
     taken: list[tuple[int, int]] = []
     found: list[Figure] = []
     present: dict[frozenset[str], bool] = {}
+    low = words.low[start:end]  # each rule gate is a few substring tests on the sentence
+    count_starts: list[int] | None = None
     for rule in RULES:
         if not all(
-            present[g] if g in present else present.setdefault(g, words.has_any(g, start, end)) for g in rule.gates
+            present[g] if g in present else present.setdefault(g, not words.folded or any(w in low for w in g)) for g in rule.gates
         ):
             continue
+        if rule.count_first and count_starts is None:
+            count_starts = _count_starts(text, start, end)
         pos = start
         while pos < end:
-            m = rule.regex.search(text, pos, end)
+            m = _search_at(rule.regex, text, pos, end, count_starts) if rule.count_first else rule.regex.search(text, pos, end)
             if m is None:
                 break
             fig = _from_match(rule, m, text, start, end)
@@ -269,6 +277,25 @@ def find_figures(text: str, start: int, end: int, words: WordIndex | None = None
             found.append(fig)
     found.sort(key=lambda f: f.start)
     return found + _with_suicide(found)
+
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _count_starts(text: str, start: int, end: int) -> list[int]:
+    """Offsets in text[start:end] where a count can begin: a digit or a word of COUNT_FIRST_WORDS."""
+    return [
+        m.start() for m in _TOKEN.finditer(text, start, end) if m.group()[0].isdigit() or m.group().lower() in COUNT_FIRST_WORDS
+    ]
+
+
+def _search_at(regex: re.Pattern, text: str, pos: int, end: int, starts: list[int]) -> re.Match | None:
+    """`regex.search(text, pos, end)` for a pattern whose matches can only begin at `starts`."""
+    for k in range(bisect_left(starts, pos), len(starts)):
+        m = regex.match(text, starts[k], end)
+        if m is not None:
+            return m
+    return None
 
 
 def _with_suicide(found: list[Figure]) -> list[Figure]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from pipeline.extract.rules import alternation, load
+from pipeline.extract.rules import alternation, gate_of, load, minimal_words
 
 _N = load("numbers")
 UNITS: dict[str, int] = _N["units"]
@@ -40,6 +40,23 @@ _QUAL = "(?:" + alternation(list(QUALIFIERS)) + r")\s+"
 _VAGUE = "(?:" + alternation(list(VAGUE)) + r")(?![\w-])"
 # Inside the group: optional qualifier, then a range, a number or a vague quantity.
 COUNT_RE = rf"(?P<count>\b(?:{_QUAL})?(?:{_RANGE}|{NUMBER}\+?|{_VAGUE}))"
+
+
+def _first_word(phrase_text: str) -> str:
+    return re.match(r"\w+", phrase_text.lower()).group()
+
+
+# Words a count can begin with (a count may also begin with a digit), and words every count
+# contains one of: the casualty rules use them to skip text that holds no count.
+COUNT_FIRST_WORDS: frozenset[str] = frozenset(
+    {"between", "half", "a"} | set(UNITS) | set(TENS) | {_first_word(q) for q in QUALIFIERS} | {_first_word(v) for v in VAGUE}
+)
+_VAGUE_WORDS = gate_of(list(VAGUE))
+COUNT_WORDS: frozenset[str] | None = (
+    minimal_words(set("0123456789") | set(UNITS) | set(TENS) | {"dozen", "hundred", "thousand"} | _VAGUE_WORDS)
+    if _VAGUE_WORDS is not None
+    else None
+)
 
 _NUMBER_RE = re.compile(NUMBER, re.IGNORECASE)
 _RANGE_RE = re.compile(rf"(?:between\s+)?({NUMBER})\s*(?:and|to|or|-|–)\s*({NUMBER})$", re.IGNORECASE)

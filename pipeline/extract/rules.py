@@ -37,25 +37,86 @@ def phrase(fragment: str) -> str:
 def alternation(fragments: list[str]) -> str:
     """Fragments joined longest first, so the longest phrase wins at a position.
 
-    Fragments are grouped by their first letter ("a(?:ttack|mbush)|b(?:last|omb)"): the same
-    language and the same preference order (fragments with different first letters never compete
-    at a position), but the regex engine tries one group per position instead of every fragment.
+    Fragments are grouped by the letter they can start with ("a(?:ttack|mbush)|b(?:last|omb)"):
+    the same language and the same preference order (fragments that cannot start with the same
+    letter never compete at a position), but the regex engine tries one group per position
+    instead of every fragment.
     """
     ordered = [phrase(f) for f in sorted(set(fragments), key=len, reverse=True)]
     groups: dict[str, list[str]] = {}
     for f in ordered:
-        if not f[:1].isalnum() or f[1:2] in ("?", "*", "+", "{") or _top_level_bar(f):
-            return "|".join(ordered)  # the first character is not a plain literal of every match
-        groups.setdefault(f[0].lower(), []).append(f)
+        firsts = None if _top_level_bar(f) else _first_letters(f)
+        if not firsts:
+            return "|".join(ordered)  # cannot tell which letters the fragment starts with
+        for c in sorted(firsts):
+            groups.setdefault(c, []).append(f)
     out = []
-    for members in groups.values():
-        if len(members) == 1:
+    for c, members in sorted(groups.items()):
+        if len(members) == 1 and members[0][0].lower() == c and _first_letters(members[0]) == {c}:
             out.append(members[0])
-        elif len({m[0] for m in members}) == 1:
+        elif all(m[0] == members[0][0] and _plain_start(m) for m in members):
             out.append(f"{members[0][0]}(?:{'|'.join(m[1:] for m in members)})")
-        else:  # "IED" and "improvised": letters differing in case only, kept apart in order
-            out.append(f"(?:{'|'.join(members)})")
+        else:  # a guard keeps the group to its letter, so the order among fragments is kept
+            out.append(f"(?=[{c}{c.upper()}])(?:{'|'.join(members)})")
     return "|".join(out)
+
+
+def _plain_start(fragment: str) -> bool:
+    return fragment[:1].isalpha() and fragment[1:2] not in ("?", "*", "+", "{")
+
+
+def _first_letters(fragment: str) -> set[str] | None:
+    """The lower-case letters a match of the fragment can start with (None: unknown)."""
+    if _plain_start(fragment):
+        return {fragment[0].lower()}
+    if not fragment.startswith("(?:"):
+        return None
+    depth, j = 0, 0
+    while True:  # the end of the leading group
+        c = fragment[j]
+        if c == "\\":
+            j += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        j += 1
+        if depth == 0:
+            break
+    body, rest = fragment[3 : j - 1], fragment[j:]
+    alts = _split_bar(body)
+    out: set[str] = set()
+    for a in alts:
+        f = _first_letters(a) if a else None
+        if f is None:
+            return None
+        out |= f
+    if rest[:1] in ("?", "*"):
+        after = _first_letters(rest[1:].lstrip("?"))
+        if after is None:
+            return None
+        out |= after
+    elif rest[:1] in ("+", "{"):
+        return None
+    return out
+
+
+def _split_bar(body: str) -> list[str]:
+    """Top-level alternatives of a group body."""
+    parts, depth, cur, i = [], 0, "", 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\":
+            cur += body[i : i + 2]
+            i += 2
+            continue
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "|" and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+        i += 1
+    parts.append(cur)
+    return parts
 
 
 def _top_level_bar(fragment: str) -> bool:
@@ -148,37 +209,50 @@ def gate_of(fragments: list[str]) -> frozenset[str] | None:
 
 
 class WordIndex:
-    """Where gate words occur in one article (lower-cased), so that testing whether a sentence
-    contains one of them is a bisection instead of a scan of the sentence."""
+    """An article lower-cased, and where gate words occur in it, so that testing whether a
+    sentence contains one of them is a bisection instead of a scan of the sentence."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.low = text.lower()
-        # Lower-casing that changes the length would shift offsets: test the sentence itself then.
-        self.exact = len(self.low) == len(text)
+        # Whether a lower-cased pattern matched on `low` finds what the pattern finds on `text`
+        # with IGNORECASE: not when lower-casing changes the length (offsets would shift), nor
+        # with "ı" or "ſ" (which IGNORECASE equates with "i" and "s").
+        self.folded = len(self.low) == len(text) and "ı" not in text and "ſ" not in text
         self._spans: dict[frozenset[str], tuple[list[int], list[int]]] = {}
 
     def has_any(self, words: frozenset[str], start: int, end: int) -> bool:
-        """Whether text[start:end] contains one of `words` (case-insensitively)."""
-        if not self.exact:
-            low = self.text[start:end].lower()
-            return any(w in low for w in words)
+        """Whether text[start:end] contains one of `words` case-insensitively (True when that
+        cannot be told from the lower-cased text)."""
+        if not self.folded:
+            return True
         found = self._spans.get(words)
         if found is None:
-            spans = sorted((i, i + len(w)) for w in words for i in _find_all(self.low, w))
+            spans = [m.span() for m in _words_regex(words).finditer(self.low)]
             found = self._spans[words] = ([a for a, _ in spans], [b for _, b in spans])
         starts, ends = found
         k = bisect_left(starts, start)
-        while k < len(starts) and starts[k] < end:
-            if ends[k] <= end:
-                return True
-            k += 1
-        return False
+        crossing = k > 0 and ends[k - 1] > start  # an occurrence across `start` may hide one after it
+        if not crossing and (k == len(starts) or starts[k] >= end):
+            return False
+        if not crossing and ends[k] <= end:
+            return True
+        low = self.low[start:end]
+        return any(w in low for w in words)
 
 
-def _find_all(haystack: str, needle: str) -> list[int]:
-    out, i = [], haystack.find(needle)
-    while i >= 0:
-        out.append(i)
-        i = haystack.find(needle, i + 1)
-    return out
+@lru_cache(maxsize=None)
+def _words_regex(words: frozenset[str]) -> re.Pattern:
+    """One pattern finding the words (lower case), grouped by first letter, shortest first."""
+    groups: dict[str, list[str]] = {}
+    for w in sorted(words, key=lambda w: (len(w), w)):
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    return re.compile("|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in sorted(groups.items())))
+
+
+def lowered(pattern: str) -> re.Pattern | None:
+    """`pattern` lower-cased and compiled without IGNORECASE, for use on `WordIndex.low` when
+    `folded` (faster than IGNORECASE); None when lower-casing would change its meaning."""
+    if re.search(r"\\[A-Zxu]|\(\?[a-zA-Z-]+[:)]", pattern):
+        return None  # \W, \S, \B... or inline flags
+    return re.compile(pattern.lower())

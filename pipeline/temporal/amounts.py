@@ -15,8 +15,8 @@ def duration(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     """'three days' P3D, 'two-year' P2Y, '2 1/2 hours' PT2H30M, 'several weeks' PXW, 'decades' PXDE."""
     unit_word = key(g.get("unit") or p.get("unit", ""))
     unit = lexicon().units.get(unit_word)
-    if unit is None:
-        return None
+    if unit is None or (g.get("unit") or "")[:1].isupper() and not ctx.matched()[:1].isupper():
+        return None  # "CBS's 60 Minutes": a capitalised unit after a lowercase start is part of a name
     after = ctx.text[ctx.span[1] : ctx.span[1] + 4].lower()
     fraction = after.startswith(" of") and not g.get("vague")  # "several quarters of losses" is a span of time
     if unit == "Q" and (fraction or re.search(r"[a-z]-quarters$", ctx.matched().lower())):

@@ -117,7 +117,6 @@ def nearest_year(
     interval_of: Callable[[int], tuple[date, date]],
     tolerance: int = 0,
     future_tolerance: int | None = None,
-    neutral_tolerance: int | None = None,
 ) -> int:
     """The year putting the interval nearest the reference in the tense's direction.
 
@@ -126,8 +125,6 @@ def nearest_year(
     """
     r = ctx.reference
     way = ctx.direction()
-    if way == "neutral" and neutral_tolerance is not None:
-        tolerance = max(tolerance, neutral_tolerance)
     slack = timedelta(days=tolerance)
     if way == "future":
         fslack = slack if future_tolerance is None else timedelta(days=future_tolerance)

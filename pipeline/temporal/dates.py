@@ -32,7 +32,7 @@ def date_mdy(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         d = date(y, month, min(day, cal.last_day(y, month)))
         return d, d
 
-    year = nearest_year(ctx, interval, tolerance=7, neutral_tolerance=60)
+    year = nearest_year(ctx, interval, tolerance=7)
     if not cal.valid_day(year, month, day):
         return None
     return day_resolved(date(year, month, day), "reference")
@@ -78,6 +78,11 @@ def month_year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     month = month_of(g["month"] or "")
     if g.get("yrel"):
         year, anchor = ctx.reference.year + lexicon().relative[key(g["yrel"] or "")], "reference"
+    elif g.get("spoken"):
+        spoken = spoken_year(g["spoken"] or "")
+        if spoken is None:
+            return None
+        year, anchor = spoken, "absolute"
     else:
         year, anchor = int(g["year"] or 0), "absolute"
     s, e = cal.month_interval(year, month)
@@ -107,6 +112,25 @@ def year_spoken(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         y = century + int(n)
     s, e = cal.year_interval(y)
     return Resolved("DATE", f"{y:04d}", None, s, e, "year", "absolute")
+
+
+def spoken_year(s: str) -> int | None:
+    """'nineteen ninety-four' -> 1994, 'twenty o five' -> 2005, 'two thousand one' -> 2001."""
+    words = key(s).replace("the year ", "").split(" ")
+    if words[:2] == ["two", "thousand"]:
+        rest = [w for w in words[2:] if w != "and"]
+        n = number(" ".join(rest)) if rest else 0
+        return None if n is None else 2000 + int(n)
+    century = {"nineteen": 1900, "twenty": 2000}.get(words[0])
+    rest = words[1:]
+    if century is None or not rest:
+        return None
+    if rest[0] == "o":
+        n = number(" ".join(rest[1:]))
+    else:
+        tens = " ".join(rest)
+        n = _WORD_NUM.get(tens) if tens in _WORD_NUM else number(tens)
+    return None if n is None else century + int(n)
 
 
 def holiday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -234,8 +258,9 @@ def part_of_year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
 def season(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     code = lexicon().seasons[key(g["season"] or "")]
     r = ctx.reference
-    if g.get("year"):
-        y, anchor = int(g["year"] or 0), "absolute"
+    spoken = spoken_year(g["spoken"] or "") if g.get("spoken") else None
+    if g.get("year") or spoken:
+        y, anchor = spoken or int(g["year"] or 0), "absolute"
     else:
         anchor = "reference"
         rel = key(g["rel"]) if g.get("rel") else None

@@ -31,6 +31,8 @@ def _clock(g: Groups) -> str | None:
     h = int(g["hour"] or 0)
     mnt = int(g["minute"] or 0) if g.get("minute") else 0
     ampm = (g.get("ampm") or "").lower().replace(".", "").replace(" ", "")
+    if g.get("half_of_day"):  # "4 in the morning", "8 in the evening"
+        ampm = "am" if key(g["half_of_day"] or "") == "morning" else "pm"
     if ampm.startswith("p") and h < 12:
         h += 12
     elif ampm.startswith("a") and h == 12:
@@ -59,7 +61,8 @@ def weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     r, anchor = _base(rel, ctx.last_day, ctx)
     shift = lexicon().relative[rel] if rel else None
     if shift is None:
-        d = cal.weekday_on_or_after(r, wd) if ctx.direction() == "future" else cal.weekday_on_or_before(r, wd)
+        forward = ctx.direction() == "future" and not _past_possessive(ctx)
+        d = cal.weekday_on_or_after(r, wd) if forward else cal.weekday_on_or_before(r, wd)
     elif shift < 0:
         d = cal.weekday_on_or_before(r - timedelta(days=1), wd)
     elif shift > 0:
@@ -67,6 +70,19 @@ def weekday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     else:
         d = cal.week_interval(r)[0] + timedelta(days=wd - 1)
     return with_time(d, g, anchor)
+
+
+_POSSESSIVE = re.compile(r"['’]s\s+[a-z]")
+_AWAITED = re.compile(r"\b(?:ahead\s+of|before|until|for|await\w*|prepar\w*|expected|scheduled|planned|upcoming)"
+                      r"(?:\s+\S+){0,2}?\s+$", re.IGNORECASE)
+
+
+def _past_possessive(ctx: Context) -> bool:
+    """'Wednesday's ruling' names an event already reported, whatever the clause's tense ('would look for ways around
+    Wednesday's ruling'), unless it is awaited ('ahead of Tuesday's vote', 'preparing for Sunday's runoff')."""
+    if not _POSSESSIVE.match(ctx.text, ctx.span[1]):
+        return False
+    return not _AWAITED.search(ctx.text, max(0, ctx.span[0] - 40), ctx.span[0])
 
 
 def _base(rel: str | None, antecedent: date | None, ctx: Context) -> tuple[date, str]:
@@ -82,10 +98,27 @@ def dayword(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         offset = int(p["offset"])
     else:
         offset = lexicon().day_offsets[key(g["dayword"] or "")]
+        if offset != -1 and _generic(ctx):
+            return None
     d = ctx.reference + timedelta(days=offset)
     if p.get("daypart"):
         return Resolved("TIME", f"{d.isoformat()}T{p['daypart']}", None, d, d, "day", "reference")
     return with_time(d, g, "reference")
+
+
+# "today's youth", "the leaders of tomorrow": the present or future age in general, not a day
+_GENERIC_AFTER = re.compile(
+    r"['’]s\s+(?:[a-z]+\s+)?(?:world|youth|society|generations?|young|children|kids|standards|terms|dollars"
+    r"|technology|culture|economy|politics|women|men|people|teenagers|students|consumers|computers|leaders)\b"
+)
+_GENERIC_BEFORE = re.compile(
+    r"\b(?:people|world|children|youth|leaders|generations?|society|jobs)\s+of\s+$", re.IGNORECASE
+)
+
+
+def _generic(ctx: Context) -> bool:
+    return bool(_GENERIC_AFTER.match(ctx.text, ctx.span[1])
+                or _GENERIC_BEFORE.search(ctx.text, max(0, ctx.span[0] - 30), ctx.span[0]))
 
 
 _CLOCK_CONTEXT = 400  # a bare clock time belongs to a day mentioned at most this many characters before
@@ -203,3 +236,26 @@ def unresolved(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if n is None or unit is None:
         return None
     return Resolved("DURATION", f"P{fmt_num(n)}{unit}", None, None, None, None, "unresolved")
+
+
+def ordinal_day(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'(today is) the eighth day of the siege': the reference day, in the present; in a past narrative the day counts
+    from an event the text does not date, so nothing is said."""
+    if key(g.get("ordinal") or "") == "last" or not _IS_NOW.search(ctx.text, max(0, ctx.span[0] - 40), ctx.span[0]):
+        return None
+    return day_resolved(ctx.reference, "reference")
+
+
+# "(today) is / it's / marks / enters (its) ..." before the ordinal day: the count reaches the present
+_IS_NOW = re.compile(r"\b(?:is|it's|it’s|marks|marked|enters|entered|into)\s+(?:its\s+|their\s+|his\s+|her\s+)?$",
+                     re.IGNORECASE)
+
+
+def daypart_alone(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'by mid-afternoon': that part of the day last mentioned (when it is near), else of the reference day."""
+    code = lexicon().day_parts[key(g["daypart"] or "")]
+    if ctx.last_day is not None and ctx.span[0] - ctx.last_day_end <= _CLOCK_CONTEXT:
+        d, anchor = ctx.last_day, "previous_mention"
+    else:
+        d, anchor = ctx.reference, "reference"
+    return Resolved("TIME", f"{d.isoformat()}T{code}", None, d, d, "day", anchor)

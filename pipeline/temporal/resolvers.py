@@ -10,11 +10,13 @@ from __future__ import annotations
 from pipeline.temporal.amounts import duration, duration_value, fixed, set_month, set_unit, set_weekday
 from pipeline.temporal.context import Context, Resolved, Resolver
 from pipeline.temporal.dates import (
-    century, current_unit, date_mdy, date_numeric, date_parsed, decade, half, holiday, latest_quarter, month, month_year,
-    part_of_month, part_of_year, quarter, quarter_of_year, season, the_year, year, year_end, year_short, year_spoken,
+    century, current_unit, date_mdy, date_numeric, date_parsed, decade, half, holiday, latest_quarter, month,
+    month_year, part_of_month, part_of_year, quarter, quarter_of_year, season, the_year, year, year_end, year_short,
+    year_spoken,
 )
 from pipeline.temporal.relative import (
-    anaphoric_day, anaphoric_unit, clock_time, dayword, offset, rel_unit, unresolved, weekday,
+    anaphoric_day, anaphoric_unit, clock_time, daypart_alone, dayword, offset, ordinal_day, rel_unit, unresolved,
+    weekday,
 )
 
 __all__ = ["RESOLVERS", "Context", "Resolved", "duration_value"]
@@ -26,6 +28,6 @@ RESOLVERS: dict[str, Resolver] = {
         clock_time, rel_unit, offset, anaphoric_day, anaphoric_unit, holiday, year_spoken, part_of_month,
         part_of_year, season, quarter, half,
         current_unit, latest_quarter, quarter_of_year, the_year, year_end, duration, fixed, set_weekday, set_month,
-        set_unit, unresolved,
+        set_unit, unresolved, ordinal_day, daypart_alone,
     )
 }

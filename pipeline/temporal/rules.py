@@ -139,6 +139,10 @@ def placeholders() -> dict[str, str]:
         "dayword": _alternation(list(lex.day_offsets)),
         "rel": _alternation(list(lex.relative)),
         "year": r"(?:1[0-9]|20)\d\d",
+        # years said aloud, as in broadcast transcripts: "nineteen ninety-four", "two thousand one"
+        "spoken_year": rf"(?:nineteen|twenty)[-\s]+(?:{compound}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
+        rf"|seventeen|eighteen|nineteen|o[-\s](?:{'|'.join(_ONES)}))"
+        rf"|two\s+thousand(?:\s+and)?(?:[-\s](?:{'|'.join(_ONES)}|ten))?",
         "day": r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?",
         "tz": r"(?:local\s+time|est|edt|cst|cdt|mst|mdt|pst|pdt|gmt|utc|bst|cet|cest|eet|eest|msk|ist|jst)",
     }

@@ -89,7 +89,8 @@ def _just_before_deferral(before: str, lo: int) -> bool:
 @cache
 def _deferral(verbs: str, preps: str) -> re.Pattern[str]:
     return re.compile(
-        rf"(?<![\w'])(?:{verbs})(?:\s+[\w$,.]+){{0,10}}?\s+(?:{preps})\s+(?:(?:on|the|early|late|mid|around)\s+)?$", re.IGNORECASE
+        rf"(?<![\w'])(?:{verbs})(?:\s+[\w$,.]+){{0,10}}?\s+(?:{preps})\s+(?:(?:on|the|early|late|mid|around)\s+)?$",
+        re.IGNORECASE,
     )
 
 
