@@ -1,0 +1,183 @@
+"""The extraction shortcuts (gates, count starts, grouped alternations, lower-cased matching,
+furniture fast path) give exactly what the plain patterns give."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from pipeline.bench.corpus import articles
+from pipeline.extract import casualties as ca
+from pipeline.extract import events as ev
+from pipeline.extract.numbers import COUNT_RE
+from pipeline.extract.rules import WordIndex, alternation, gate_of, load, lowered, phrase, required_words
+from pipeline.sentences import RULES_FILE, is_furniture, split_sentences
+
+# Our own sentences, dense in the phrasings the casualty rules read, plus near misses.
+SENTENCES = [
+    "At least 12 civilians were killed and 30 others wounded when a car bomb exploded on Tuesday.",
+    "Two men and a woman were shot, one fatally, outside a bar on Main Street late Friday.",
+    "The death toll from the blast rose to 45, bringing the total this year to 112.",
+    "Police said a 19-year-old man was shot in the leg and taken to hospital; no one else was hurt.",
+    "Gunmen opened fire on a wedding party, killing six people including two children.",
+    "Jones, 34, was shot in the chest and later died at a local hospital.",
+    "The attack claimed the lives of more than 40 soldiers, officials said.",
+    "Between 5 and 7 people were injured in the stampede, and dozens were detained.",
+    "A double shooting in the 4900 block left one man dead and another wounded.",
+    "He shot his wife and her sister before turning the gun on himself.",
+    "Nearly fifty protesters were arrested; some 300 were displaced by the fighting.",
+    "No injuries were reported, but three officers were treated for smoke inhalation.",
+    "The suspect fired 30 rounds from a .40-caliber pistol at 7:30 p.m., police said.",
+    "Ann Hall and Maria Lopez were shot dead in their car on Route 66.",
+    "Teen killed in crash",
+    "Kılled in the blast were twenty-three villagers, and ſeveral were missing.",  # IGNORECASE look-alikes
+    "İSTANBUL — At least eleven people were wounded in a shooting near the İstiklal avenue.",
+    "The fatal stabbing of a student was the third homicide this month.",
+    "Fighting between the army and rebels has displaced hundreds of thousands of people since 2019.",
+    "A reward of $5,000 was offered after 2 men were hurt and a 15-year-old girl was grazed by a bullet.",
+]
+
+
+def _rule_examples() -> list[str]:
+    out = []
+    for name in ("casualties", "guards", "victims", "events", "numbers"):
+        data = load(name)
+        out += [ex["text"] for r in data.get("rules", []) for ex in r.get("examples", [])]
+        out += [ex["text"] for ex in data.get("examples", [])]
+    return out
+
+
+def _corpus_sentences(n: int = 12) -> list[str]:
+    return [r["text"][a:b] for r in articles(n) for a, b in split_sentences(r["text"])]
+
+
+TEXTS = SENTENCES + _rule_examples()
+ARTICLES = [r["text"] for r in articles(12)] + [" ".join(SENTENCES), "\n\n".join(SENTENCES)]
+
+
+def _plain_rules(monkeypatch) -> None:
+    """The casualty rules without gates or count starts: every pattern searched everywhere."""
+    plain = [dataclasses.replace(r, gates=(), count_first=False) for r in ca.RULES]
+    monkeypatch.setattr(ca, "RULES", plain)
+    monkeypatch.setattr(ca, "_ANY_GATE", None)
+
+
+def test_figures_equal_those_of_the_plain_rules(monkeypatch):
+    spans = [(t, a, b) for t in ARTICLES for a, b in split_sentences(t)] + [(t, 0, len(t)) for t in TEXTS]
+    fast = [ca.find_figures(t, a, b, WordIndex(t)) for t, a, b in spans]
+    _plain_rules(monkeypatch)
+    plain = [ca.find_figures(t, a, b) for t, a, b in spans]
+    assert fast == plain
+    assert sum(map(len, plain)) > 100  # the texts do exercise the rules
+
+
+@pytest.mark.parametrize("rule", ca.RULES, ids=lambda r: r.id)
+def test_every_match_contains_a_word_of_each_gate(rule):
+    assert rule.gates, "a rule without a gate runs on every sentence"
+    for text in TEXTS + _corpus_sentences():
+        for m in rule.regex.finditer(text):
+            low = m.group().lower()
+            for gate in rule.gates:
+                assert any(w in low for w in gate), (rule.id, m.group(), sorted(gate))
+
+
+def test_counts_begin_where_count_starts_says():
+    count = re.compile(COUNT_RE, re.IGNORECASE)
+    for text in TEXTS:
+        starts = set(ca._count_starts(text, 0, len(text)))
+        for p in range(len(text)):
+            if count.match(text, p):
+                assert p in starts, (text, text[p:])
+
+
+@pytest.mark.parametrize(
+    "fragment, words",
+    [
+        ("killed", [{"killed"}]),
+        ("killed,? (?:and|or) (?:wounded|injured)", [{"killed"}, {"and", "or"}, {"wounded", "injured"}]),
+        ("(?:later |subsequently )?pronounced dead", [{"pronounced"}, {"dead"}]),
+        ("hospitali[sz]ed", [{"hospitali"}, {"ed"}]),
+        ("claim(?:ed|ing|s)? the lives of", [{"claim"}, {"the"}, {"lives"}, {"of"}]),
+        ("deaths?", [{"death"}]),
+        ("a|b", []),
+        ("(?:\\w+ )?attack", [{"attack"}]),
+    ],
+)
+def test_required_words(fragment, words):
+    assert required_words(phrase(fragment)) == [frozenset(w) for w in words]
+
+
+def test_gate_prefers_words_already_chosen():
+    assert gate_of(["dead", "found dead", "shot"]) == {"dead", "shot"}
+    assert gate_of(["killed", "a|b"]) is None
+
+
+def _flat(fragments: list[str]) -> str:
+    return "|".join(phrase(f) for f in sorted(set(fragments), key=len, reverse=True))
+
+
+LEXICONS = {
+    "triggers": [f for spec in load("events")["types"].values() for f in spec["triggers"]],
+    **{kind: [f for fs in load("casualties")["lexicon"][kind].values() for f in fs] for kind in ("outcome", "action", "noun")},
+    "aux": load("casualties")["aux"],
+    "victims": [w for g in load("victims")["groups"].values() for k in ("plural", "singular") for w in g.get(k, [])],
+    "mixed": ["IED", "improvised", "(?:the|in the) deaths? of", "(?:the )?shooting of", "shot", "a", "ab", "b?c"],
+}
+
+
+@pytest.mark.parametrize("name", LEXICONS)
+def test_grouped_alternation_matches_as_the_flat_one(name):
+    fragments = LEXICONS[name]
+    for flags in (re.IGNORECASE, 0):
+        grouped = re.compile(rf"\b(?:{alternation(fragments)})\b", flags)
+        flat = re.compile(rf"\b(?:{_flat(fragments)})\b", flags)
+        for text in TEXTS + ARTICLES:
+            assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)], text
+
+
+def test_alternation_groups_by_first_letter():
+    assert alternation(["attack", "ambush", "blast"]) == "a(?:ttack|mbush)|blast"
+    assert alternation(["IED", "improvised"]).startswith("(?=[iI])")
+    assert alternation(["\\w+ attack", "raid"]) == "\\w+\\s+attack|raid"  # unknown first letter: flat
+
+
+def test_word_index_agrees_with_substring_tests():
+    gates = {ca._ANY_GATE, *(g for r in ca.RULES for g in r.gates)}
+    for text in ARTICLES + TEXTS:
+        index = WordIndex(text)
+        spans = split_sentences(text) + [(0, len(text)), (1, max(1, len(text) - 3))]
+        for a, b in spans:
+            for gate in gates:
+                expected = any(w in text[a:b].lower() for w in gate) or not index.folded
+                assert index.has_any(gate, a, b) == expected, (text[a:b], sorted(gate))
+
+
+def test_lowered_patterns():
+    assert lowered(r"\bIED\s+(?:blast|Bomb)") is not None
+    assert lowered(r"\bIED\s+(?:blast|Bomb)").search("an ied  bomb")
+    for unsafe in (r"a\Wb", r"(?-i:X)", r"(?i)x", r"\x41"):
+        assert lowered(unsafe) is None
+
+
+def test_triggers_on_lower_cased_text_equal_the_plain_search():
+    for text in ARTICLES + TEXTS:
+        index = WordIndex(text)
+        for a, b in split_sentences(text):
+            assert ev.find_triggers(text, a, b, index) == ev.find_triggers(text, a, b)
+
+
+def test_furniture_fast_path_equals_searching_every_pattern():
+    import yaml
+
+    patterns = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in yaml.safe_load(RULES_FILE.read_text())["furniture"]]
+    lines = [
+        "Posted: Monday, 3 May 2021", "Story text\nUpdated: 5:04 PM", "Copyright 2020 The Daily", "© 2020 Media",
+        "All rights reserved.", "Share this story on Facebook", "By John Smith, Staff Writer", "Photo: AP",
+        "(Jane Doe / The Times)", "This material may not be published, broadcast or redistributed.",
+        "He posted: nothing", "The rally was posted online.", "Related coverage", "by the river",
+    ]
+    for text in lines + TEXTS + ARTICLES:
+        for s in [text] + [text[a:b] for a, b in split_sentences(text)]:
+            assert is_furniture(s) == any(p.search(s) for p in patterns), s
