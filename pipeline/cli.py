@@ -121,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
                 args.input, args.output, settings, work=args.work, engine=args.engine, workers=args.workers,
                 scheduler=args.scheduler, full=args.full, partition=args.partition,
             )  # fmt: skip
-        return runner.run_stage(
+        from pipeline.stepwise import run_stage
+
+        return run_stage(
             args.command,
             input_path=getattr(args, "input", RAW),
             work=args.work,

@@ -1,7 +1,8 @@
-"""Wiring: chain the stages, keep the books, publish the outputs.
+"""The whole run: plan the input units, process what changed, merge, publish, keep the books.
 
-`run` chains every stage in memory; `run_stage` runs one stage, reading what the
-previous stage left in the work folder (`data/interim/`) and writing its own.
+`run` (and `execute`, which also returns timings) is what `python -m pipeline run` calls; the
+per-unit work and the merge live in `pipeline.batch`, the one-stage-at-a-time commands in
+`pipeline.stepwise`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ import pyarrow.parquet as pq
 from pipeline import batch, export, manifest
 from pipeline import engine as engine_mod
 from pipeline.settings import Settings
-from pipeline.stages import StageOutput, extract_stage, ingest_stage, temporal_stage
-from pipeline.tables import empty, to_arrow
+from pipeline.tables import empty
 
 TIMELINE_TABLES = ("timeline", "timeline_links")
 
@@ -85,101 +85,6 @@ class Timer:
 
     def __exit__(self, *exc) -> None:
         self.seconds = time.perf_counter() - self.start
-
-
-def _reasons(rows: list[dict[str, Any]]) -> str:
-    counts = Counter(r["reason"] for r in rows)
-    return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"
-
-
-# ------------------------------------------------------------------ stages as steps
-def step_ingest(input_path: Path, settings: Settings) -> StageOutput:
-    with Timer() as t:
-        out = ingest_stage(input_path, settings)
-    s = out.stats
-    log.info(
-        "ingest:   %d input articles -> %d accepted, %d rejected (%s) [%.2fs]",
-        s["input_articles"], s["accepted"], s["rejected"], _reasons(out.rejects), t.seconds,
-    )  # fmt: skip
-    return out
-
-
-def step_temporal(articles: pa.Table, settings: Settings) -> StageOutput:
-    with Timer() as t:
-        out = temporal_stage(articles, progress_bar(settings, "temporal"))
-    log.info("temporal: %d mentions in %d articles, %d errors [%.2fs]", out.stats["mentions"], articles.num_rows, len(out.rejects), t.seconds)
-    return out
-
-
-def step_extract(articles: pa.Table, mentions: pa.Table, settings: Settings) -> StageOutput:
-    with Timer() as t:
-        out = extract_stage(articles, mentions, progress_bar(settings, "extract"))
-    log.info(
-        "extract:  %d events, %d casualty figures, %d errors [%.2fs]",
-        out.stats["events"], out.stats["casualties"], len(out.rejects), t.seconds,
-    )  # fmt: skip
-    return out
-
-
-def step_validate(tables: dict[str, pa.Table]):
-    from pipeline.validate import validate_tables
-
-    with Timer() as t:
-        result = validate_tables(tables)
-    quarantined = sum(sum(r.quarantined.values()) for r in result.reports.values())
-    log.info("validate: %s, %d rows quarantined [%.2fs]", "passed" if result.success else "FAILED", quarantined, t.seconds)
-    return result
-
-
-def accounting(ingest_stats: dict[str, Any], tables: dict[str, pa.Table]) -> dict[str, Any]:
-    rejects = tables["rejects"].to_pylist()
-    ingest_rejected = sum(1 for r in rejects if r["stage"] == "ingest")
-    quarantined = sum(1 for r in rejects if r["stage"] == "validate" and r["table"] == "articles")
-    accepted = tables["articles"].num_rows
-    n = ingest_stats["input_articles"]
-    return {
-        "input_articles": n,
-        "accepted": accepted,
-        "rejected_at_ingest": ingest_rejected,
-        "quarantined_articles": quarantined,
-        "balanced": n == accepted + ingest_rejected + quarantined,
-    }
-
-
-def step_export(
-    out_dir: Path, tables: dict[str, pa.Table], validation: dict[str, Any], input_path: Path,
-    input_files: list[Path], settings: Settings, ingest_stats: dict[str, Any],
-) -> tuple[dict[str, Any], str]:  # fmt: skip
-    """The export stage alone: validated tables in memory (see `run_stage`); returns the manifest and report."""
-    from pipeline.validate import render_report
-
-    done: dict[str, Any] = {}
-
-    def write(folder: Path) -> None:
-        for name in batch.DATA_TABLES:
-            export.write_table(name, tables[name], folder)
-        derived_rejects, derived = derive_timeline(settings)(folder)
-        rejects = pa.concat_tables([tables["rejects"], derived_rejects])
-        export.write_table("rejects", rejects, folder)
-        summary = {**validation, "tables": {**validation["tables"], **derived.get("tables", {})}}
-        summary["success"] = summary["success"] and derived.get("success", True)
-        row_counts = {name: tables[name].num_rows for name in batch.DATA_TABLES} | {"rejects": rejects.num_rows}
-        done["manifest"] = manifest.build(
-            input_root=input_path.name, inputs=manifest.inputs(input_path, input_files), settings=settings,
-            row_counts=row_counts | derived.get("rows", {name: 0 for name in TIMELINE_TABLES}),
-            rejects_by_reason=Counter(rejects.column("reason").to_pylist()),
-            rejects_by_stage=Counter(rejects.column("stage").to_pylist()),
-            accounting=accounting(ingest_stats, {**tables, "rejects": rejects}), validation=summary,
-        )  # fmt: skip
-        done["report"] = render_report(summary)
-        (folder / "validation_report.txt").write_text(done["report"] + "\n", encoding="utf-8")
-        export.write_json(folder / "manifest.json", done["manifest"])
-
-    with Timer() as t:
-        export.publish(out_dir, write)
-    counts = ", ".join(f"{k} {v}" for k, v in done["manifest"]["row_counts"].items())
-    log.info("export:   %s written to %s [%.2fs]", counts, out_dir, t.seconds)
-    return done["manifest"], done["report"]
 
 
 def finish(data: dict[str, Any], report: str, validation_ok: bool, settings: Settings) -> int:
@@ -407,69 +312,3 @@ def prune_cache(cache_root: Path, version: str, keep: set[str]) -> None:
         for entry in vdir.iterdir():
             if entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
-
-
-# ------------------------------------------------------------------ one stage at a time (work folder)
-def _read(work: Path, name: str) -> pa.Table:
-    path = work / f"{name}.parquet"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run the previous stage first")
-    return pq.read_table(path)
-
-
-def _write(work: Path, name: str, table: pa.Table) -> None:
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = work / f".{name}.parquet.tmp"
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, work / f"{name}.parquet")
-
-
-def _write_rejects(work: Path, stage: str, rows: list[dict[str, Any]]) -> None:
-    _write(work, f"rejects.{stage}", to_arrow("rejects", rows))
-
-
-def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settings: Settings) -> int:
-    if stage == "ingest":
-        out = step_ingest(input_path, settings)
-        _write(work, "articles", out.tables["articles"])
-        _write_rejects(work, "ingest", out.rejects)
-        (work / "ingest.json").write_text(json.dumps({"input_path": str(input_path.resolve()), **out.stats}) + "\n")
-    elif stage == "temporal":
-        out = step_temporal(_read(work, "articles"), settings)
-        _write(work, "mentions", out.tables["mentions"])
-        _write_rejects(work, "temporal", out.rejects)
-    elif stage == "extract":
-        out = step_extract(_read(work, "articles"), _read(work, "mentions"), settings)
-        for name, table in out.tables.items():
-            _write(work, name, table)
-        _write_rejects(work, "extract", out.rejects)
-    elif stage == "validate":
-        from pipeline.validate import render_report
-
-        tables = {n: _read(work, n) for n in ("articles", "mentions", "events", "casualties")}
-        parts = [_read(work, f"rejects.{s}") for s in ("ingest", "temporal", "extract") if (work / f"rejects.{s}.parquet").exists()]
-        tables["rejects"] = pa.concat_tables([empty("rejects"), *parts])
-        validation = step_validate(tables)
-        report = render_report(validation.summary())
-        folder = work / "validated"
-        for name, table in validation.tables.items():
-            _write(folder, name, table)
-        (folder / "validation.json").write_text(json.dumps(validation.summary(), indent=2, default=str) + "\n")
-        (folder / "validation_report.txt").write_text(report + "\n")
-        print(report, file=sys.stderr)
-        return OK if validation.success else VALIDATION_FAILED
-    elif stage == "export":
-        from pipeline.ingest import input_files
-        from pipeline.paths import TABLES
-
-        folder = work / "validated"
-        tables = {n: _read(folder, n) for n in TABLES}
-        summary = json.loads((folder / "validation.json").read_text())
-        stats = json.loads((work / "ingest.json").read_text())
-        src = Path(stats.pop("input_path"))
-        with run_lock(out_dir):
-            data, report = step_export(out_dir, tables, summary, src, input_files(src), settings, stats)
-        return finish(data, report, data["validation"]["success"], settings)
-    else:
-        raise ValueError(f"unknown stage {stage}")
-    return OK

@@ -6,7 +6,6 @@ import argparse
 import re
 import subprocess
 from dataclasses import fields
-from pathlib import Path
 
 import pytest
 

@@ -77,6 +77,8 @@ def test_figures_equal_those_of_the_plain_rules(monkeypatch):
 def test_every_match_contains_a_word_of_each_gate(rule):
     assert rule.gates, "a rule without a gate runs on every sentence"
     for text in TEXTS + _corpus_sentences():
+        if not WordIndex(text).folded:
+            continue  # gates are not applied to text with look-alike letters ("ſ", "ı", "İ")
         for m in rule.regex.finditer(text):
             low = m.group().lower()
             for gate in rule.gates:
@@ -85,7 +87,9 @@ def test_every_match_contains_a_word_of_each_gate(rule):
 
 def test_counts_begin_where_count_starts_says():
     count = re.compile(COUNT_RE, re.IGNORECASE)
-    for text in TEXTS:
+    for text in TEXTS + _corpus_sentences(4):
+        if not WordIndex(text).folded:
+            continue  # count starts are not used on text with look-alike letters
         starts = set(ca._count_starts(text, 0, len(text)))
         for p in range(len(text)):
             if count.match(text, p):
@@ -115,7 +119,7 @@ def test_gate_prefers_words_already_chosen():
 
 
 def _flat(fragments: list[str]) -> str:
-    return "|".join(phrase(f) for f in sorted(set(fragments), key=len, reverse=True))
+    return "|".join(phrase(f) for f in sorted(set(fragments), key=lambda f: (-len(f), f)))
 
 
 LEXICONS = {
@@ -138,7 +142,7 @@ def test_grouped_alternation_matches_as_the_flat_one(name):
 
 
 def test_alternation_groups_by_first_letter():
-    assert alternation(["attack", "ambush", "blast"]) == "a(?:ttack|mbush)|blast"
+    assert alternation(["attack", "ambush", "blast"]) == "a(?:mbush|ttack)|blast"
     assert alternation(["IED", "improvised"]).startswith("(?=[iI])")
     assert alternation(["\\w+ attack", "raid"]) == "\\w+\\s+attack|raid"  # unknown first letter: flat
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import pyarrow as pa
 import pytest
 
 from pipeline import gx_adapter

@@ -259,11 +259,13 @@ def find_figures(text: str, start: int, end: int, words: WordIndex | None = None
             present[g] if g in present else present.setdefault(g, not words.folded or any(w in low for w in g)) for g in rule.gates
         ):
             continue
-        if rule.count_first and count_starts is None:
+        # Count starts are lower-case words: with look-alike letters ("ſeveral") search everywhere.
+        starts_only = rule.count_first and words.folded
+        if starts_only and count_starts is None:
             count_starts = _count_starts(text, start, end)
         pos = start
         while pos < end:
-            m = _search_at(rule.regex, text, pos, end, count_starts) if rule.count_first else rule.regex.search(text, pos, end)
+            m = _search_at(rule.regex, text, pos, end, count_starts) if starts_only else rule.regex.search(text, pos, end)
             if m is None:
                 break
             fig = _from_match(rule, m, text, start, end)

@@ -102,13 +102,18 @@ def parse_count(text: str) -> Count | None:
     qualifier = "exact"
     qm = _QUAL_RE.match(t)
     if qm:
-        qualifier = QUALIFIERS[re.sub(r"\s+", " ", qm.group(1).strip().lower())]
+        key = re.sub(r"\s+", " ", qm.group(1).strip().lower())
+        # IGNORECASE also matches look-alikes ("ſome" for "some") that lower() keeps apart.
+        qualifier = QUALIFIERS.get(key) or QUALIFIERS.get(key.casefold(), "exact")
         t = t[qm.end() :]
     if t.endswith("+"):  # "10+ dead": at least ten
         t, qualifier = t[:-1].rstrip(), "at_least"
     low_t = t.lower()
     if _VAGUE_RE.match(low_t):
-        lo, hi = VAGUE[low_t]
+        vague = VAGUE.get(low_t) or VAGUE.get(low_t.casefold())
+        if vague is None:
+            return None
+        lo, hi = vague
         return Count(lo, None, hi, "vague")
     rm = _RANGE_RE.match(t)
     if rm and not _NUMBER_RE.fullmatch(t):

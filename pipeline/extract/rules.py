@@ -42,7 +42,8 @@ def alternation(fragments: list[str]) -> str:
     letter never compete at a position), but the regex engine tries one group per position
     instead of every fragment.
     """
-    ordered = [phrase(f) for f in sorted(set(fragments), key=len, reverse=True)]
+    # Longest first; ties in a fixed order (a set's order changes from run to run).
+    ordered = [phrase(f) for f in sorted(set(fragments), key=lambda f: (-len(f), f))]
     groups: dict[str, list[str]] = {}
     for f in ordered:
         firsts = None if _top_level_bar(f) else _first_letters(f)
