@@ -59,7 +59,7 @@ ARTICLES = [r["text"] for r in articles(12)] + [" ".join(SENTENCES), "\n\n".join
 
 def _plain_rules(monkeypatch) -> None:
     """The casualty rules without gates or count starts: every pattern searched everywhere."""
-    plain = [dataclasses.replace(r, gates=(), count_first=False) for r in ca.RULES]
+    plain = [dataclasses.replace(r, gates=(), starts=None) for r in ca.RULES]
     monkeypatch.setattr(ca, "RULES", plain)
     monkeypatch.setattr(ca, "_ANY_GATE", None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pyarrow.parquet as pq
@@ -9,15 +10,13 @@ import pytest
 
 from pipeline import runner
 from pipeline.cli import main
+from tests.conftest import SEED
 
 SEED_ID = "mehr-2020-10-27-iran-karabakh"
 
 
 @pytest.fixture(scope="module")
-def seed_out(tmp_path_factory, request):
-    from tests.conftest import SEED
-    import shutil
-
+def seed_out(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("seed")
     raw = tmp / "raw"
     raw.mkdir()

@@ -108,7 +108,7 @@ class _Rule:
     category: str | None
     spec: dict
     gates: tuple[frozenset[str], ...]  # the sentence must contain a word of each for the rule to match
-    count_first: bool  # every match starts with a count: only words that can start one are tried
+    starts: str | None  # "count" / "numlist": every match starts where one can; only there is tried
 
 
 # Gates: words every match of a rule contains, so that the (costly) rule templates run only on
@@ -132,7 +132,7 @@ def _gates(spec: dict) -> tuple[frozenset[str], ...]:
 
 RULES: list[_Rule] = [
     _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r),
-          r["pattern"].startswith("{COUNT}"))
+          "count" if r["pattern"].startswith("{COUNT}") else "numlist" if r["pattern"].startswith("{NUMLIST}") else None)
     for r in _C["rules"]
 ]
 # A sentence without a word of the first gate of any rule is skipped at once (None when a rule has
@@ -253,19 +253,21 @@ def find_figures(text: str, start: int, end: int, words: WordIndex | None = None
     found: list[Figure] = []
     present: dict[frozenset[str], bool] = {}
     low = words.low[start:end]  # each rule gate is a few substring tests on the sentence
-    count_starts: list[int] | None = None
+    starts: dict[str, list[int]] = {}
     for rule in RULES:
         if not all(
             present[g] if g in present else present.setdefault(g, not words.folded or any(w in low for w in g)) for g in rule.gates
         ):
             continue
         # Count starts are lower-case words: with look-alike letters ("ſeveral") search everywhere.
-        starts_only = rule.count_first and words.folded
-        if starts_only and count_starts is None:
-            count_starts = _count_starts(text, start, end)
+        kind = rule.starts if words.folded else None
+        if kind and kind not in starts:
+            starts["count"] = starts.get("count") or _count_starts(text, start, end)
+            if kind == "numlist":
+                starts["numlist"] = _numlist_starts(text, start, end, starts["count"])
         pos = start
         while pos < end:
-            m = _search_at(rule.regex, text, pos, end, count_starts) if starts_only else rule.regex.search(text, pos, end)
+            m = _search_at(rule.regex, text, pos, end, starts[kind]) if kind else rule.regex.search(text, pos, end)
             if m is None:
                 break
             fig = _from_match(rule, m, text, start, end)
@@ -289,6 +291,30 @@ def _count_starts(text: str, start: int, end: int) -> list[int]:
     return [
         m.start() for m in _TOKEN.finditer(text, start, end) if m.group()[0].isdigit() or m.group().lower() in COUNT_FIRST_WORDS
     ]
+
+
+_SINGULAR_AT = re.compile(rf"(?=(?:{_SINGULAR}))", re.IGNORECASE)
+_BOUNDARY = re.compile(r"\b")
+
+
+def _numlist_starts(text: str, start: int, end: int, count_starts: list[int]) -> list[int]:
+    """Offsets where a list of counted people can begin (see _ITEM): where a count can, or at a
+    word boundary within the three words ("an 18-year-old") before a singular victim noun."""
+    out = set(count_starts)
+    for m in _SINGULAR_AT.finditer(text, start, end):
+        q = lo = i = m.start()
+        for _ in range(3):  # back over up to three words, each followed by whitespace
+            j = i
+            while j > start and text[j - 1].isspace():
+                j -= 1
+            k = j
+            while k > start and (text[k - 1].isalnum() or text[k - 1] in "_'’-"):
+                k -= 1
+            if j == i or k == j:
+                break
+            lo = i = k
+        out.update(b.start() for b in _BOUNDARY.finditer(text, lo, q + 1))
+    return sorted(out)
 
 
 def _search_at(regex: re.Pattern, text: str, pos: int, end: int, starts: list[int]) -> re.Match | None:
