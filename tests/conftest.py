@@ -1,20 +1,6 @@
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+from pipeline.paths import RAW
 
-import pytest
-
-from pipeline.paths import SHARED
-
-SEED = SHARED / "seed"
-
-
-@pytest.fixture
-def seed_dir(tmp_path: Path) -> Path:
-    """A raw folder holding only the seed article and its sidecar."""
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for f in SEED.glob("mehr-2020-10-27-iran-karabakh.*"):
-        shutil.copy(f, raw / f.name)
-    return raw
+# The founding article ships in data/raw/ (CC BY 4.0, see data/raw/_ATTRIBUTION.md) with its sidecar.
+SEED = RAW
