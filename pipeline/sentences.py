@@ -33,11 +33,11 @@ def _rules() -> dict:
 def _furniture(patterns: list[str]) -> tuple[re.Pattern | None, list[tuple[frozenset[str] | None, re.Pattern]]]:
     """Furniture patterns for a fast test: those anchored at a line start as one pattern tried at
     line starts only; the others each with the words it needs (tested before searching)."""
-    from pipeline.extract.rules import gate_of  # here: pipeline.extract imports this module
+    from pipeline.extract.rules import gate_of, top_level_bar  # here: pipeline.extract imports this module
 
     flags = re.IGNORECASE | re.MULTILINE
-    anchored = [p for p in patterns if p.startswith("^")]
-    floating = [(gate_of([p]), re.compile(p, flags)) for p in patterns if not p.startswith("^")]
+    anchored = [p for p in patterns if p.startswith("^") and not top_level_bar(p)]
+    floating = [(gate_of([p]), re.compile(p, flags)) for p in patterns if p not in anchored]
     return (re.compile("|".join(f"(?:{p})" for p in anchored), flags) if anchored else None), floating
 
 

@@ -12,7 +12,7 @@ from pipeline.bench.corpus import articles
 from pipeline.extract import casualties as ca
 from pipeline.extract import events as ev
 from pipeline.extract.numbers import COUNT_RE
-from pipeline.extract.rules import WordIndex, alternation, gate_of, load, lowered, phrase, required_words
+from pipeline.extract.rules import LowerText, alternation, gate_of, load, lowered, phrase, required_words
 from pipeline.sentences import RULES_FILE, is_furniture, split_sentences
 
 # Our own sentences, dense in the phrasings the casualty rules read, plus near misses.
@@ -59,14 +59,14 @@ ARTICLES = [r["text"] for r in articles(12)] + [" ".join(SENTENCES), "\n\n".join
 
 def _plain_rules(monkeypatch) -> None:
     """The casualty rules without gates or count starts: every pattern searched everywhere."""
-    plain = [dataclasses.replace(r, gates=(), starts=None) for r in ca.RULES]
+    plain = [dataclasses.replace(r, gates=(), starts=None, low=None) for r in ca.RULES]
     monkeypatch.setattr(ca, "RULES", plain)
     monkeypatch.setattr(ca, "_ANY_GATE", None)
 
 
 def test_figures_equal_those_of_the_plain_rules(monkeypatch):
     spans = [(t, a, b) for t in ARTICLES for a, b in split_sentences(t)] + [(t, 0, len(t)) for t in TEXTS]
-    fast = [ca.find_figures(t, a, b, WordIndex(t)) for t, a, b in spans]
+    fast = [ca.find_figures(t, a, b, LowerText(t)) for t, a, b in spans]
     _plain_rules(monkeypatch)
     plain = [ca.find_figures(t, a, b) for t, a, b in spans]
     assert fast == plain
@@ -77,7 +77,7 @@ def test_figures_equal_those_of_the_plain_rules(monkeypatch):
 def test_every_match_contains_a_word_of_each_gate(rule):
     assert rule.gates, "a rule without a gate runs on every sentence"
     for text in TEXTS + _corpus_sentences():
-        if not WordIndex(text).folded:
+        if not LowerText(text).folded:
             continue  # gates are not applied to text with look-alike letters ("ſ", "ı", "İ")
         for m in rule.regex.finditer(text):
             low = m.group().lower()
@@ -88,12 +88,24 @@ def test_every_match_contains_a_word_of_each_gate(rule):
 def test_counts_begin_where_count_starts_says():
     count = re.compile(COUNT_RE, re.IGNORECASE)
     for text in TEXTS + _corpus_sentences(4):
-        if not WordIndex(text).folded:
+        if not LowerText(text).folded:
             continue  # count starts are not used on text with look-alike letters
         starts = set(ca._count_starts(text, 0, len(text)))
         for p in range(len(text)):
             if count.match(text, p):
                 assert p in starts, (text, text[p:])
+
+
+def test_actions_begin_where_action_starts_says():
+    action = re.compile(r"\b" + ca._SLOTS["ACTION"], re.IGNORECASE)
+    for text in TEXTS + _corpus_sentences(4):
+        lower = LowerText(text)
+        if not lower.folded:
+            continue
+        starts: dict[str, list[int]] = {}
+        ca._find_starts("action", text, lower.low, 0, len(text), starts)
+        expected = [p for p in range(len(text)) if action.match(text, p)]
+        assert starts["action"] == expected, text
 
 
 @pytest.mark.parametrize(
@@ -124,7 +136,7 @@ def _flat(fragments: list[str]) -> str:
 
 LEXICONS = {
     "triggers": [f for spec in load("events")["types"].values() for f in spec["triggers"]],
-    **{kind: [f for fs in load("casualties")["lexicon"][kind].values() for f in fs] for kind in ("outcome", "action", "noun")},
+    **{k: [f for fs in load("casualties")["lexicon"][k].values() for f in fs] for k in ("outcome", "action", "noun")},
     "aux": load("casualties")["aux"],
     "victims": [w for g in load("victims")["groups"].values() for k in ("plural", "singular") for w in g.get(k, [])],
     "mixed": ["IED", "improvised", "(?:the|in the) deaths? of", "(?:the )?shooting of", "shot", "a", "ab", "b?c"],
@@ -147,27 +159,28 @@ def test_alternation_groups_by_first_letter():
     assert alternation(["\\w+ attack", "raid"]) == "\\w+\\s+attack|raid"  # unknown first letter: flat
 
 
-def test_word_index_agrees_with_substring_tests():
+def test_lower_text_finds_words_as_substring_tests_do():
     gates = {ca._ANY_GATE, *(g for r in ca.RULES for g in r.gates)}
     for text in ARTICLES + TEXTS:
-        index = WordIndex(text)
+        lower = LowerText(text)
         spans = split_sentences(text) + [(0, len(text)), (1, max(1, len(text) - 3))]
         for a, b in spans:
             for gate in gates:
-                expected = any(w in text[a:b].lower() for w in gate) or not index.folded
-                assert index.has_any(gate, a, b) == expected, (text[a:b], sorted(gate))
+                expected = any(w in text[a:b].lower() for w in gate) or not lower.folded
+                assert lower.has_any(gate, a, b) == expected, (text[a:b], sorted(gate))
 
 
 def test_lowered_patterns():
     assert lowered(r"\bIED\s+(?:blast|Bomb)") is not None
     assert lowered(r"\bIED\s+(?:blast|Bomb)").search("an ied  bomb")
-    for unsafe in (r"a\Wb", r"(?-i:X)", r"(?i)x", r"\x41"):
+    assert lowered(r"(?P<Count>A[^\W\d]+)(?P=Count)").pattern == r"(?P<Count>a[^\W\d]+)(?P=Count)"
+    for unsafe in (r"(?-i:X)", r"(?i)x", r"\x41", r"\101"):
         assert lowered(unsafe) is None
 
 
 def test_triggers_on_lower_cased_text_equal_the_plain_search():
     for text in ARTICLES + TEXTS:
-        index = WordIndex(text)
+        index = LowerText(text)
         for a, b in split_sentences(text):
             assert ev.find_triggers(text, a, b, index) == ev.find_triggers(text, a, b)
 
@@ -175,7 +188,8 @@ def test_triggers_on_lower_cased_text_equal_the_plain_search():
 def test_furniture_fast_path_equals_searching_every_pattern():
     import yaml
 
-    patterns = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in yaml.safe_load(RULES_FILE.read_text())["furniture"]]
+    furniture = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))["furniture"]
+    patterns = [re.compile(p, re.IGNORECASE | re.MULTILINE) for p in furniture]
     lines = [
         "Posted: Monday, 3 May 2021", "Story text\nUpdated: 5:04 PM", "Copyright 2020 The Daily", "© 2020 Media",
         "All rights reserved.", "Share this story on Facebook", "By John Smith, Staff Writer", "Photo: AP",
@@ -185,3 +199,25 @@ def test_furniture_fast_path_equals_searching_every_pattern():
     for text in lines + TEXTS + ARTICLES:
         for s in [text] + [text[a:b] for a, b in split_sentences(text)]:
             assert is_furniture(s) == any(p.search(s) for p in patterns), s
+
+
+def test_capitalised_runs_as_with_the_look_behind_first():
+    from pipeline.extract import places as pl
+
+    before = re.compile(
+        r"(?<![\w.])(?:[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|la|el|al|al-|ul|e|upon|on)\s+)?[A-Z][\w'’-]*){0,3})"
+    )
+    for text in ARTICLES + TEXTS + ["A.B. Smith of New York", "x.Paris and Port of Spain", "São Tomé e Príncipe"]:
+        for a in range(0, len(text), 37):
+            assert [m.span() for m in pl._RUN.finditer(text, a)] == [m.span() for m in before.finditer(text, a)]
+
+
+def test_article_places_equal_places_found_sentence_by_sentence():
+    from pipeline.extract import places as pl
+
+    for text in ARTICLES + TEXTS + ["Troops left Kabul.Herat was calm.", "In Port of Spain, Trinidad.\nPort of Spain"]:
+        article = pl.ArticlePlaces(text)
+        assert article.all() == pl.find_places(text)
+        spans = split_sentences(text) + [(0, len(text)), (3, len(text) - 2), (5, 9)]
+        for a, b in spans:
+            assert article.sentence(a, b) == pl.find_places(text, a, b), text[a:b]

@@ -194,3 +194,34 @@ def test_explicit_dates_read_by_dateparser_are_cached() -> None:
     info = parse_explicit_date.cache_info()
     assert info.misses == 1 and info.hits >= 1  # the second copy (and any re-resolution) is a cache hit
     assert parse_explicit_date("31.02.2020", "DMY") is None  # dateparser rejects what is not a calendar day
+
+
+@pytest.mark.parametrize(
+    ("body", "chars"),
+    [
+        ("abc|d", "[ad]"),
+        (r"(?:the\s+)?year", "[ty]"),
+        (r"(?<=in\s)march|(?P<m>may)", "[m]"),
+        (r"\d+/x", r"[\d]"),
+        (r"[0-3]?\d", r"[0-3\d]"),
+        ("a*", None),  # can match nothing: no first character to require
+        (".x", None),  # any character
+        (r"[^a]x", None),
+    ],
+)
+def test_first_chars(body: str, chars: str | None) -> None:
+    from pipeline.temporal.rules import first_chars
+
+    assert first_chars(body) == chars
+
+
+def test_rule_scan_matches_what_the_rule_matches() -> None:
+    """`Rule.scan` (start character consumed, first-character lookahead) finds the spans `Rule.regex` finds."""
+    from pipeline.temporal.rules import rules
+
+    text = _all_example_text() + "\n" + SEED.read_text(encoding="utf-8")
+    for rule in rules():
+        subject = text if rule.case_sensitive else text.lower()
+        plain = [m.span() for m in rule.regex.finditer(subject)]
+        scanned = [(m.start(), m.end() - 1) for m in rule.scan.finditer(" " + subject)]
+        assert plain == scanned, rule.id

@@ -27,7 +27,7 @@ from pipeline.extract import dating
 from pipeline.extract import events as ev
 from pipeline.extract import places as pl
 from pipeline.extract.casualties import Figure, find_figures
-from pipeline.extract.rules import WordIndex, rules_version
+from pipeline.extract.rules import LowerText, rules_version
 from pipeline.records import Casualty, Event, Extraction, Mention
 from pipeline.sentences import is_furniture, split_sentences
 
@@ -63,7 +63,8 @@ def extract(
     dated_past = [i for i in dated if mentions[i].date_start <= reference]
 
     # Article context for resolving shared place names.
-    all_places = pl.find_places(text, 0, len(text)) if story else []
+    article_places = pl.ArticlePlaces(text) if story else None
+    all_places = article_places.all() if article_places else []
     codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
     states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
     dateline = pl.lookup(dateline_place) if dateline_place else None
@@ -73,7 +74,7 @@ def extract(
     # Pass 1: triggers and figures per sentence -> proto-events.
     protos: list[dict] = []  # keys: start, end, trigger, type, sentence index, rule_id
     figures: list[tuple[Figure, int]] = []  # (figure, proto index)
-    words = WordIndex(text)
+    words = LowerText(text)
     for si, (s0, s1) in enumerate(story):
         seen_types: dict[str, int] = {}
         for trig in ev.find_triggers(text, s0, s1, words):
@@ -133,7 +134,7 @@ def extract(
             incident.setdefault(p["type"], mi)
             incident.setdefault("*", mi)
         if p["si"] not in sentence_places:
-            sentence_places[p["si"]] = pl.find_places(text, s0, s1)
+            sentence_places[p["si"]] = article_places.sentence(s0, s1)
         place = _event_place(text, sentence_places[p["si"]], p["start"], codes, states)
         if place is not None:
             location, gp = place

@@ -5,6 +5,10 @@ and compiled once. A match gives a count (parsed by `numbers.parse_count`, or fi
 a category (the lexicon group whose entries match the matched outcome/action/noun words in full),
 victims, and whether it is a running total. Numbers that are not counts (ages, years, times,
 calibres, money, addresses) are rejected by the guards of `guards.yaml`.
+
+For speed, a rule runs only on sentences holding its gate words, and rules opening with a count,
+a list of counted people or an action are tried only where one can begin; patterns without
+case-sensitive parts run lower-cased on lower-cased text (docs/extraction.md "Speed").
 """
 
 from __future__ import annotations
@@ -13,8 +17,17 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from pipeline.extract.numbers import COUNT_FIRST_WORDS, COUNT_RE, COUNT_WORDS, NUMBER, Count, number_value, parse_count
-from pipeline.extract.rules import WordIndex, alternation, gate_of, load, minimal_words, phrase
+from pipeline.extract.numbers import (
+    COUNT_FIRST_PAIRS,
+    COUNT_FIRST_WORDS,
+    COUNT_RE,
+    COUNT_WORDS,
+    NUMBER,
+    Count,
+    number_value,
+    parse_count,
+)
+from pipeline.extract.rules import LowerText, alternation, gate_of, load, lowered, minimal_words, phrase
 
 _C = load("casualties")
 _G = load("guards")
@@ -108,7 +121,8 @@ class _Rule:
     category: str | None
     spec: dict
     gates: tuple[frozenset[str], ...]  # the sentence must contain a word of each for the rule to match
-    starts: str | None  # "count" / "numlist": every match starts where one can; only there is tried
+    starts: str | None  # "count" / "numlist" / "action": matches start where one can; only there is tried
+    low: re.Pattern | None  # the same pattern for lower-cased text (faster), when it can be written
 
 
 # Gates: words every match of a rule contains, so that the (costly) rule templates run only on
@@ -130,30 +144,35 @@ def _gates(spec: dict) -> tuple[frozenset[str], ...]:
     return tuple(gates)
 
 
+# Rules opening with these slots are tried only where the slot can match (see `_find_starts`).
+_STARTS_OF = {"{COUNT}": "count", "{NUMLIST}": "numlist", "\\b{ACTION}": "action"}
+
 RULES: list[_Rule] = [
     _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r),
-          "count" if r["pattern"].startswith("{COUNT}") else "numlist" if r["pattern"].startswith("{NUMLIST}") else None)
+          _STARTS_OF.get(r["pattern"][: r["pattern"].find("}") + 1]),
+          lowered(_expand(r["pattern"])))
     for r in _C["rules"]
 ]
 # A sentence without a word of the first gate of any rule is skipped at once (None when a rule has
 # no gate).
 _ANY_GATE = minimal_words({w for r in RULES for w in r.gates[0]}) if all(r.gates for r in RULES) else None
 
-_BEFORE = [re.compile(rf"(?:{p})$", re.IGNORECASE) for p in _G["before"]]
-_AFTER = [re.compile(rf"^(?:{p})", re.IGNORECASE) for p in _G["after"]]
+# Each list as one pattern: one search instead of one per entry, the same answer.
+_BEFORE = re.compile("|".join(rf"(?:{p})$" for p in _G["before"]), re.IGNORECASE)
+_AFTER = re.compile("|".join(rf"(?:{p})" for p in _G["after"]), re.IGNORECASE)
 _AGE_BEFORE = re.compile(_G["age_apposition"]["before"])
 _AGE_AFTER = re.compile(_G["age_apposition"]["after"])
 _YEAR_LO, _YEAR_HI = _G["year_range"]
 _DIGITS = re.compile(r"\d[\d,]*")
-_CUM_BEFORE = [re.compile(p, re.IGNORECASE) for p in _C["cumulative_before"]]
-_CUM_AROUND = [re.compile(p, re.IGNORECASE) for p in _C["cumulative_cues"]]
+_CUM_BEFORE = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_before"]), re.IGNORECASE)
+_CUM_AROUND = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_cues"]), re.IGNORECASE)
 
 
 def not_a_count(text: str, start: int, end: int) -> bool:
     """Whether the number at text[start:end] is an age, year, time, calibre, amount, address..."""
     before = text[max(0, start - 40) : start]
     after = text[end : end + 60]
-    if any(p.search(before) for p in _BEFORE) or any(p.match(after) for p in _AFTER):
+    if _BEFORE.search(before) or _AFTER.match(after):
         return True
     token = text[start:end]
     if token.isdigit() and len(token) == 4 and _YEAR_LO <= int(token) <= _YEAR_HI:
@@ -188,10 +207,10 @@ def _victims(phrase_text: str) -> str | None:
 
 def _cumulative(text: str, sent_start: int, sent_end: int, start: int, count_start: int, end: int) -> bool:
     before = text[max(sent_start, count_start - 120) : count_start]
-    if any(p.search(before) for p in _CUM_BEFORE):
+    if _CUM_BEFORE.search(before):
         return True
     window = text[max(sent_start, start - 60) : min(sent_end, end + 50)]
-    return any(p.search(window) for p in _CUM_AROUND)
+    return _CUM_AROUND.search(window) is not None
 
 
 def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure | None:
@@ -240,36 +259,46 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
     return Figure(start, end, c0, c1, category, count, victims, cumulative, rule.id, word)
 
 
-def find_figures(text: str, start: int, end: int, words: WordIndex | None = None) -> list[Figure]:
+def find_figures(text: str, start: int, end: int, words: LowerText | None = None) -> list[Figure]:
     """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps.
 
-    `words` (a `WordIndex` of `text`) makes the rule gates cheaper when many sentences of one
-    article are read; the result is the same without it.
+    Rules run only on sentences holding their gate words, and rules that open with a count
+    only where a count can start; `words` (the article's `LowerText`) saves lower-casing it
+    again for every sentence. The result is what every rule searched everywhere gives.
     """
-    words = words if words is not None else WordIndex(text)
+    words = words if words is not None else LowerText(text)
     if _ANY_GATE is not None and not words.has_any(_ANY_GATE, start, end):
         return []
     taken: list[tuple[int, int]] = []
     found: list[Figure] = []
-    present: dict[frozenset[str], bool] = {}
-    low = words.low[start:end]  # each rule gate is a few substring tests on the sentence
+    present: dict[frozenset[str], bool] = {}  # gate -> whether the sentence has one of its words
     starts: dict[str, list[int]] = {}
     for rule in RULES:
-        if not all(
-            present[g] if g in present else present.setdefault(g, not words.folded or any(w in low for w in g)) for g in rule.gates
-        ):
+        passed = True
+        for g in rule.gates:
+            has = present.get(g)
+            if has is None:
+                has = present[g] = words.has_any(g, start, end)
+            if not has:
+                passed = False
+                break
+        if not passed:
             continue
-        # Count starts are lower-case words: with look-alike letters ("ſeveral") search everywhere.
+        # Starts are found in lower-case text: with look-alike letters ("ſeveral") search everywhere.
         kind = rule.starts if words.folded else None
         if kind and kind not in starts:
-            starts["count"] = starts.get("count") or _count_starts(text, start, end)
-            if kind == "numlist":
-                starts["numlist"] = _numlist_starts(text, start, end, starts["count"])
+            _find_starts(kind, text, words.low, start, end, starts)
+        fast = words.folded and rule.low is not None
+        rx, searched = (rule.low, words.low) if fast else (rule.regex, text)
         pos = start
         while pos < end:
-            m = _search_at(rule.regex, text, pos, end, starts[kind]) if kind else rule.regex.search(text, pos, end)
+            m = _search_at(rx, searched, pos, end, starts[kind]) if kind else rx.search(searched, pos, end)
             if m is None:
                 break
+            if fast:  # the same match, read from the article's own letters
+                m = rule.regex.match(text, m.start(), end) or rule.regex.search(text, pos, end)
+                if m is None:
+                    break
             fig = _from_match(rule, m, text, start, end)
             # A rejected match (e.g. a year read as a count) may hide a good one starting inside it.
             pos = m.end() if fig is not None and m.end() > m.start() else m.start() + 1
@@ -287,21 +316,33 @@ _TOKEN = re.compile(r"\w+")
 
 
 def _count_starts(text: str, start: int, end: int) -> list[int]:
-    """Offsets in text[start:end] where a count can begin: a digit or a word of COUNT_FIRST_WORDS."""
-    return [
-        m.start() for m in _TOKEN.finditer(text, start, end) if m.group()[0].isdigit() or m.group().lower() in COUNT_FIRST_WORDS
-    ]
+    """Offsets in text[start:end] where a count can begin: a digit, a word of COUNT_FIRST_WORDS,
+    or the first of two words (only whitespace between) of COUNT_FIRST_PAIRS."""
+    out = []
+    tokens = list(_TOKEN.finditer(text, start, end))
+    for k, m in enumerate(tokens):
+        w = m.group().lower()
+        if w[0].isdigit() or w in COUNT_FIRST_WORDS:
+            out.append(m.start())
+        elif w in _PAIR_FIRST and k + 1 < len(tokens):
+            nxt = tokens[k + 1]
+            if (w, nxt.group().lower()) in COUNT_FIRST_PAIRS and text[m.end() : nxt.start()].isspace():
+                out.append(m.start())
+    return out
 
 
-_SINGULAR_AT = re.compile(rf"(?=(?:{_SINGULAR}))", re.IGNORECASE)
+_PAIR_FIRST = frozenset(w for w, _ in COUNT_FIRST_PAIRS)
+
+
+_SINGULAR_AT = lowered(rf"\b(?=(?:{_SINGULAR}))") or re.compile(rf"\b(?=(?:{_SINGULAR}))", re.IGNORECASE)
 _BOUNDARY = re.compile(r"\b")
 
 
-def _numlist_starts(text: str, start: int, end: int, count_starts: list[int]) -> list[int]:
+def _numlist_starts(text: str, low: str, start: int, end: int, count_starts: list[int]) -> list[int]:
     """Offsets where a list of counted people can begin (see _ITEM): where a count can, or at a
     word boundary within the three words ("an 18-year-old") before a singular victim noun."""
     out = set(count_starts)
-    for m in _SINGULAR_AT.finditer(text, start, end):
+    for m in _SINGULAR_AT.finditer(low, start, end):  # `low`: LowerText.low of a folded text
         q = lo = i = m.start()
         for _ in range(3):  # back over up to three words, each followed by whitespace
             j = i
@@ -315,6 +356,23 @@ def _numlist_starts(text: str, start: int, end: int, count_starts: list[int]) ->
             lo = i = k
         out.update(b.start() for b in _BOUNDARY.finditer(text, lo, q + 1))
     return sorted(out)
+
+
+# Where the {ACTION} slot (with its look-behind) matches, overlapping ones included.
+_ACTION_AT = lowered(rf"\b(?={_SLOTS['ACTION']})")
+
+
+def _find_starts(kind: str, text: str, low: str, start: int, end: int, starts: dict[str, list[int]]) -> None:
+    """Offsets of text[start:end] (lower-cased: `low`) where a match of a rule opening with a
+    count, a list of counted people or an action can begin, into `starts[kind]`."""
+    if kind == "action":
+        at = _ACTION_AT.finditer(low, start, end) if _ACTION_AT is not None else None
+        starts[kind] = [m.start() for m in at] if at is not None else list(range(start, end + 1))
+        return
+    if "count" not in starts:
+        starts["count"] = _count_starts(text, start, end)
+    if kind == "numlist":
+        starts[kind] = _numlist_starts(text, low, start, end, starts["count"])
 
 
 def _search_at(regex: re.Pattern, text: str, pos: int, end: int, starts: list[int]) -> re.Match | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.extract.rules import WordIndex, alternation, load, lowered
+from pipeline.extract.rules import LowerText, alternation, load, lowered
 
 _E = load("events")
 TYPES: dict[str, dict] = {**_E["types"], **_E.get("extra_types", {})}
@@ -45,8 +45,8 @@ def type_of(words: str) -> str | None:
     return None
 
 
-def find_triggers(text: str, start: int, end: int, words: WordIndex | None = None) -> list[Trigger]:
-    """Event triggers in text[start:end], in text order (`words`, a WordIndex of `text`, only
+def find_triggers(text: str, start: int, end: int, words: LowerText | None = None) -> list[Trigger]:
+    """Event triggers in text[start:end], in text order (`words`, a LowerText of `text`, only
     makes it faster)."""
     out = []
     if words is not None and words.folded and _TRIGGERS_LOW is not None:

@@ -42,15 +42,23 @@ _VAGUE = "(?:" + alternation(list(VAGUE)) + r")(?![\w-])"
 COUNT_RE = rf"(?P<count>\b(?:{_QUAL})?(?:{_RANGE}|{NUMBER}\+?|{_VAGUE}))"
 
 
-def _first_word(phrase_text: str) -> str:
-    return re.match(r"\w+", phrase_text.lower()).group()
+def _opening(phrase_text: str) -> tuple[str, str | None]:
+    """The first word of a phrase, and the second when only whitespace stands between them."""
+    m = re.match(r"(\w+)(?:\s+(\w+))?", phrase_text.lower())
+    return m.group(1), m.group(2)
 
 
-# Words a count can begin with (a count may also begin with a digit), and words every count
-# contains one of: the casualty rules use them to skip text that holds no count.
+# Where a count can begin (the casualty rules that open with a count try only there): a digit, a
+# word that can open a count alone ("twelve", "nearly", "dozens"), or the first two words of a
+# longer opening ("at least", "a dozen", "a number of"; "a" alone is too common to try).
+_OPENINGS = [_opening(p) for p in (*QUALIFIERS, *VAGUE)] + [("a", "dozen"), ("a", "hundred"), ("a", "thousand")]
 COUNT_FIRST_WORDS: frozenset[str] = frozenset(
-    {"between", "half", "a"} | set(UNITS) | set(TENS) | {_first_word(q) for q in QUALIFIERS} | {_first_word(v) for v in VAGUE}
+    {"between", "half"} | set(UNITS) | set(TENS) | {w for w, second in _OPENINGS if second is None}
 )
+COUNT_FIRST_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    (w, second) for w, second in _OPENINGS if second is not None and w not in COUNT_FIRST_WORDS
+)
+# Words every count contains one of: the casualty rules skip sentences without any.
 _VAGUE_WORDS = gate_of(list(VAGUE))
 COUNT_WORDS: frozenset[str] | None = (
     minimal_words(set("0123456789") | set(UNITS) | set(TENS) | {"dozen", "hundred", "thousand"} | _VAGUE_WORDS)

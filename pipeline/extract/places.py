@@ -9,6 +9,7 @@ unless the article names the country or US state of another.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -63,18 +64,27 @@ def _index() -> dict[str, tuple[Place, ...]]:
 _AMBIGUOUS = set(_P["ambiguous"]) - set(_P["unambiguous"])
 _NEVER = set(_P["never"])
 # Capitalised runs of up to four words (allowing "-", "'" and inner "of"/"al"-style particles).
-_RUN = re.compile(r"(?<![\w.])(?:[A-Z][\w'’.-]*(?:\s+(?:(?:of|de|la|el|al|al-|ul|e|upon|on)\s+)?[A-Z][\w'’-]*){0,3})")
+# (The capital comes first, its left context checked after it, so the engine can skip to capitals.)
+_RUN = re.compile(r"[A-Z](?<![\w.][A-Z])[\w'’.-]*(?:\s+(?:(?:of|de|la|el|al|al-|ul|e|upon|on)\s+)?[A-Z][\w'’-]*){0,3}")
+_WORD = re.compile(r"[\w'’.-]+")
 _CUE_BEFORE = re.compile(r"\b(?:in|near|at|outside|from|to|of|around|into|across|towards?|on)\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?$", re.IGNORECASE)
 _STATE_AFTER = re.compile(r"^,\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
 
 
 def find_places(text: str, start: int = 0, end: int | None = None) -> list[Found]:
     """Gazetteer places named in text[start:end], in text order (longest name at a position)."""
-    index = _index()
     end = len(text) if end is None else end
-    found: list[Found] = []
+    return [f for _, _, hits in _run_hits(text, start, end) for f in hits if not _initial_small_city(text, start, f)]
+
+
+def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, list[Found]]]:
+    """The capitalised runs of text[start:end] with the gazetteer names of each (before the
+    sentence-initial test, the only part that depends on where the text starts)."""
+    index = _index()
+    runs = []
     for run in _RUN.finditer(text, start, end):
-        words = list(re.finditer(r"[\w'’.-]+", run.group()))
+        words = list(_WORD.finditer(run.group()))
+        found: list[Found] = []
         i = 0
         while i < len(words):
             hit = None
@@ -96,12 +106,43 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Found
                 cued = _CUE_BEFORE.search(text[max(0, a - 30) : a]) or (after and after.group(1) in index)
                 if not cued:
                     continue
-            if a == start or text[max(start, a - 2) : a].strip() in (".", "!", "?", "\""):
-                # Sentence-initial capitals prove nothing: only well-known names count there.
-                if index[name][0].kind == "city" and index[name][0].population < 100_000:
-                    continue
             found.append(Found(a, b, index[name]))
-    return found
+        runs.append((run.start(), run.end(), found))
+    return runs
+
+
+def _initial_small_city(text: str, start: int, f: Found) -> bool:
+    """Sentence-initial capitals prove nothing: only well-known names count there."""
+    a = f.start
+    if a == start or text[max(start, a - 2) : a].strip() in (".", "!", "?", "\""):
+        return f.candidates[0].kind == "city" and f.candidates[0].population < 100_000
+    return False
+
+
+class ArticlePlaces:
+    """The places of an article and of each of its sentences, from one scan of the article:
+    the same as `find_places` on the article and on each sentence."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.runs = _run_hits(text, 0, len(text))
+        self.starts = [r[0] for r in self.runs]
+
+    def all(self) -> list[Found]:
+        return [f for _, _, hits in self.runs for f in hits if not _initial_small_city(self.text, 0, f)]
+
+    def sentence(self, start: int, end: int) -> list[Found]:
+        k = bisect_left(self.starts, start)
+        if k > 0 and self.runs[k - 1][1] > start:
+            return find_places(self.text, start, end)  # a run across the start: scan the sentence
+        out: list[Found] = []
+        while k < len(self.runs) and self.runs[k][0] < end:
+            r0, r1, hits = self.runs[k]
+            if r1 > end:
+                return find_places(self.text, start, end)  # a run across the end
+            out.extend(f for f in hits if not _initial_small_city(self.text, start, f))
+            k += 1
+        return out
 
 
 def resolve(found: Found, context_codes: set[str], context_states: set[str] | None = None) -> Place:

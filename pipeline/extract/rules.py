@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,7 +45,7 @@ def alternation(fragments: list[str]) -> str:
     ordered = [phrase(f) for f in sorted(set(fragments), key=lambda f: (-len(f), f))]
     groups: dict[str, list[str]] = {}
     for f in ordered:
-        firsts = None if _top_level_bar(f) else _first_letters(f)
+        firsts = None if top_level_bar(f) else _first_letters(f)
         if not firsts:
             return "|".join(ordered)  # cannot tell which letters the fragment starts with
         for c in sorted(firsts):
@@ -120,7 +119,8 @@ def _split_bar(body: str) -> list[str]:
     return parts
 
 
-def _top_level_bar(fragment: str) -> bool:
+def top_level_bar(fragment: str) -> bool:
+    """Whether a regex has alternatives at its top level ("a|b", not "(?:a|b)c")."""
     depth, i = 0, 0
     while i < len(fragment):
         c = fragment[i]
@@ -209,9 +209,10 @@ def gate_of(fragments: list[str]) -> frozenset[str] | None:
     return minimal_words(chosen)
 
 
-class WordIndex:
-    """An article lower-cased, and where gate words occur in it, so that testing whether a
-    sentence contains one of them is a bisection instead of a scan of the sentence."""
+class LowerText:
+    """An article and its lower-cased letters, for the shortcuts of the extract stage: testing
+    whether a sentence holds one of a set of words, and matching lower-cased patterns (see
+    `lowered`), both much cheaper than the same with IGNORECASE."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -220,26 +221,11 @@ class WordIndex:
         # with IGNORECASE: not when lower-casing changes the length (offsets would shift), nor
         # with "ı" or "ſ" (which IGNORECASE equates with "i" and "s").
         self.folded = len(self.low) == len(text) and "ı" not in text and "ſ" not in text
-        self._spans: dict[frozenset[str], tuple[list[int], list[int]]] = {}
 
     def has_any(self, words: frozenset[str], start: int, end: int) -> bool:
-        """Whether text[start:end] contains one of `words` case-insensitively (True when that
-        cannot be told from the lower-cased text)."""
-        if not self.folded:
-            return True
-        found = self._spans.get(words)
-        if found is None:
-            spans = [m.span() for m in _words_regex(words).finditer(self.low)]
-            found = self._spans[words] = ([a for a, _ in spans], [b for _, b in spans])
-        starts, ends = found
-        k = bisect_left(starts, start)
-        crossing = k > 0 and ends[k - 1] > start  # an occurrence across `start` may hide one after it
-        if not crossing and (k == len(starts) or starts[k] >= end):
-            return False
-        if not crossing and ends[k] <= end:
-            return True
-        low = self.low[start:end]
-        return any(w in low for w in words)
+        """Whether text[start:end] contains one of `words` (lower case) case-insensitively; True
+        when that cannot be told from the lower-cased text."""
+        return not self.folded or _words_regex(words).search(self.low, start, end) is not None
 
 
 @lru_cache(maxsize=None)
@@ -251,9 +237,18 @@ def _words_regex(words: frozenset[str]) -> re.Pattern:
     return re.compile("|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in sorted(groups.items())))
 
 
-def lowered(pattern: str) -> re.Pattern | None:
-    """`pattern` lower-cased and compiled without IGNORECASE, for use on `WordIndex.low` when
-    `folded` (faster than IGNORECASE); None when lower-casing would change its meaning."""
-    if re.search(r"\\[A-Zxu]|\(\?[a-zA-Z-]+[:)]", pattern):
-        return None  # \W, \S, \B... or inline flags
-    return re.compile(pattern.lower())
+def lowered(pattern: str, flags: int = 0) -> re.Pattern | None:
+    """`pattern` with its letters lower-cased, compiled without IGNORECASE, for use on
+    `LowerText.low` when `folded` (the engine then skips alternatives by their first letter,
+    which makes it much faster). Group names and escapes (\\W, \\b...: lower-casing keeps every
+    character in its class) are kept; None for character codes (\\x41) and inline flags
+    ("(?-i:"), whose meaning lower-casing would change.
+    """
+    if re.search(r"\\(?:[xuUN]|0|[1-7][0-7]{2})|\(\?[a-zA-Z-]+[:)]", pattern):
+        return None
+    pieces = _LOWER_TOKENS.findall(pattern)
+    return re.compile("".join(p if len(p) > 1 else p.lower() for p in pieces), flags)
+
+
+# Named groups and references, escapes, then single characters.
+_LOWER_TOKENS = re.compile(r"\(\?P<[^>]*>|\(\?P=[^)]*\)|\\.|.", re.DOTALL)

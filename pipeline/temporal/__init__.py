@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 from pipeline.records import Mention
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
@@ -30,21 +31,71 @@ def _lower(text: str) -> str:
     return low
 
 
-def _windows(text: str, trigger: re.Pattern[str]) -> list[tuple[int, int]]:
-    """Stretches of text around a rule's trigger words (merged); rules scan only these, which is most of the speed."""
-    spans: list[tuple[int, int]] = []
-    n = len(text)
-    lo, hi = 0, None
-    for m in trigger.finditer(text):
-        start = max(0, m.start() - _LEFT)
-        if hi is None or start > hi:
-            if hi is not None:
-                spans.append((lo, _to_space(text, hi, n)))
-            lo = start
-        hi = m.end() + _RIGHT
-    if hi is not None:
-        spans.append((lo, _to_space(text, hi, n)))
-    return spans
+@cache
+def _trigger_scan() -> tuple[re.Pattern[str], dict[str, tuple[int, ...]], tuple[int, ...], int]:
+    """One scan for every rule's trigger words: (regex, hit -> trigger indices, digit triggers, number of triggers).
+
+    The regex runs on the text with a blank in front and consumes the character before a word (group 1 is the word),
+    any but a-z (a superset of the non-letters that is quick to test): starting with a character set lets the regex
+    engine skip through words. Digit runs are found apart.
+
+    A trigger word counts only where no letter precedes it, and a lexicon word ("mar", "week") only where no letter
+    but a plural "s" follows it: every pattern starts after a non-word character and puts separators around the
+    lexicon words it holds, so "market" and "decided" open no window for "mar(ch)" and "dec(ember)". Literal stems
+    ("futur", "centur") are prefixes. Stems are tried longest first; the triggers a hit fires are those with a stem
+    that could match where it matched (a prefix of it, followed in it by a non-letter if it is a lexicon word).
+    """
+    specs: list[tuple[frozenset[str], frozenset[str], bool]] = []
+    for rule, k in _trigger_keys_by_rule():
+        if k == len(specs):
+            specs.append((rule.trigger_stems, rule.trigger_words, rule.trigger_digits))
+    stems = set().union(*(s for s, _, _ in specs))
+    words = set().union(*(w for _, w, _ in specs)) - stems
+    digit_specs = tuple(i for i, (_, _, digits) in enumerate(specs) if digits)
+
+    def word_fires(w: str, hit: str) -> bool:
+        rest = hit[len(w):] if hit.startswith(w) else None
+        if rest is None:
+            return False
+        if rest[:1] == "s":
+            rest = rest[1:]
+        return not rest[:1].isalpha()
+
+    def fired(hit: str) -> tuple[int, ...]:
+        return tuple(
+            i for i, (ss, ws, digits) in enumerate(specs)
+            if any(hit.startswith(t) for t in ss) or any(word_fires(w, hit) for w in ws)
+            or (digits and any(c.isdigit() for c in hit))
+        )
+
+    hits = stems | words | {w + "s" for w in words}
+    alts = sorted([(t, re.escape(t)) for t in stems] + [(w, re.escape(w) + r"s?(?![^\W\d_])") for w in words],
+                  key=lambda a: (-len(a[0]), a[0]))
+    regex = re.compile(r"[^a-z](" + "|".join(body for _, body in alts) + ")")
+    return regex, {h: fired(h) for h in hits}, digit_specs, len(specs)
+
+
+def _windows(low: str) -> list[list[tuple[int, int]]]:
+    """Per trigger, the stretches of text around its words (merged); rules scan only these, which is most of the speed.
+
+    A stretch runs from _LEFT before a trigger word to _RIGHT after it, extended to the next blank.
+    """
+    scan, fires, digit_specs, n_specs = _trigger_scan()
+    raw: list[list[list[int]]] = [[] for _ in range(n_specs)]
+    hits = [(m.start(1) - 1, m.end(1) - 1, fires[m.group(1)]) for m in scan.finditer(" " + low)]
+    if digit_specs:
+        hits.extend((m.start(), m.end(), digit_specs) for m in _DIGITS.finditer(low))
+        hits.sort(key=_first)
+    for start, end, fired in hits:
+        lo, hi = start - _LEFT, end + _RIGHT
+        for k in fired:
+            spans = raw[k]
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = hi
+            else:
+                spans.append([lo, hi])
+    n = len(low)
+    return [[(lo if lo > 0 else 0, _to_space(low, hi, n)) for lo, hi in spans] for spans in raw]
 
 
 def _to_space(text: str, hi: int, n: int) -> int:
@@ -56,26 +107,51 @@ def _to_space(text: str, hi: int, n: int) -> int:
 
 
 _BLANK = re.compile(r"\s")
+_DIGITS = re.compile(r"\d+")
+
+
+def _first(hit: tuple[int, int, tuple[int, ...]]) -> int:
+    return hit[0]
 
 
 def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, dict[str, str | None]]]:
-    """Every rule match as (start, end, rule index, groups); `windowed=False` scans the whole text (for tests)."""
+    """Every rule match as (start, end, rule index, groups); `windowed=False` scans the whole text (for tests).
+
+    Rules run as `Rule.scan` on the text with a blank in front: a match there starts with the character before the
+    expression, so its start is the expression's start in the text, and its end one past the expression's end.
+    """
     out = []
     low = _lower(text)
-    windows_by_trigger: dict[re.Pattern[str], list[tuple[int, int]]] = {}
+    padded, padded_low = " " + text, " " + low
+    full = [(0, len(text))]
+    windows_by_trigger = _windows(low) if windowed else None
+    index = _trigger_keys()
     for i, rule in enumerate(rules()):
-        windows = windows_by_trigger.get(rule.trigger) if windowed else [(0, len(text))]
-        if windows is None:
-            windows = windows_by_trigger[rule.trigger] = _windows(low, rule.trigger)
-        finditer = rule.regex.finditer
-        subject = text if rule.case_sensitive else low
+        windows = full if windows_by_trigger is None else windows_by_trigger[index[rule.trigger]]
+        finditer = rule.scan.finditer  # type: ignore[union-attr]
+        subject = padded if rule.case_sensitive else padded_low
         for lo, hi in windows:
-            for m in finditer(subject, lo, hi):
-                if m.end() > m.start():
+            for m in finditer(subject, lo, hi + 1):
+                start, end = m.span()
+                if end - 1 > start:
                     # group values come from the original text, so resolvers can check capitalisation
-                    groups = {k: None if v is None else text[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
-                    out.append((m.start(), m.end(), i, groups))
+                    groups = {k: None if v is None else padded[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
+                    out.append((start, end - 1, i, groups))
     return out
+
+
+@cache
+def _trigger_keys() -> dict[re.Pattern[str], int]:
+    """Trigger regex -> its index in `_trigger_scan`'s numbering (first use in rule order)."""
+    keys: dict[re.Pattern[str], int] = {}
+    for rule in rules():
+        keys.setdefault(rule.trigger, len(keys))
+    return keys
+
+
+def _trigger_keys_by_rule() -> list[tuple[Rule, int]]:
+    keys = _trigger_keys()
+    return [(rule, keys[rule.trigger]) for rule in rules()]
 
 
 def _resolve(rule: Rule, groups: dict[str, str | None], ctx: Context) -> Resolved | None:

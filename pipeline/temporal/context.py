@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from pipeline.temporal import calendar as cal
@@ -60,8 +61,13 @@ Resolver = Callable[[Groups, dict[str, Any], Context], Resolved | None]
 # ---------------------------------------------------------------- lexical helpers
 
 
+@lru_cache(maxsize=4096)
 def key(s: str) -> str:
-    return re.sub(r"[\s-]+", " ", s.lower().rstrip(".")).strip()
+    """A lexicon key: lowercase, blanks and hyphens as one space, no final period."""
+    return _SEPARATORS.sub(" ", s.lower().rstrip(".")).strip()
+
+
+_SEPARATORS = re.compile(r"[\s-]+")
 
 
 def number(s: str | None) -> float | None:

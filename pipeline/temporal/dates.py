@@ -10,9 +10,9 @@ from typing import Any
 from pipeline.temporal import calendar as cal
 from pipeline.temporal.context import (
     Context, Groups, Resolved, day_of, day_resolved, key, latest_completed_quarter, month_of, nearest_year, number,
-    ok_month_word, quarter_value,
+    ok_month_word, quarter_value, unit_value,
 )
-from pipeline.temporal.rules import lexicon
+from pipeline.temporal.rules import lexicon, placeholders
 
 
 def date_mdy(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -36,6 +36,43 @@ def date_mdy(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if not cal.valid_day(year, month, day):
         return None
     return day_resolved(date(year, month, day), "reference")
+
+
+def week_of(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """'the week of March 6': the (ISO) week holding that date."""
+    day = date_mdy(g, p, ctx)
+    if day is None or day.start is None:
+        return None
+    return unit_value("W", day.start, day.anchor)
+
+
+def list_day(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
+    """The bare second day of a list or range ('April 24 and 25', 'March 3-4'): the first one's month and year."""
+    lo = max(0, ctx.span[0] - 48)
+    before = ctx.text[lo : ctx.span[0]]
+    head = _list_head().search(before.lower())
+    if head is None or not ok_month_word(before[head.start("month") : head.end("month")]):
+        return None
+    month, first, day = month_of(head.group("month")), day_of(head.group("day")), day_of(g["day"] or "")
+    if day <= first:
+        return None
+    if ctx.last_day is not None and ctx.last_day_end == lo + head.end("md") and ctx.last_day.month == month:
+        year, anchor = ctx.last_day.year, "previous_mention"
+    else:  # the first date is not (yet) a resolved day: only while a match is checked, before text order is known
+        year, anchor = ctx.reference.year, "reference"
+    if not cal.valid_day(year, month, day):
+        return None
+    return day_resolved(date(year, month, day), anchor)
+
+
+@lru_cache(maxsize=1)
+def _list_head() -> re.Pattern[str]:
+    """A month-day and a list or range connector, ending where the bare day starts (on lowercased text)."""
+    ph = placeholders()
+    return re.compile(
+        rf"(?<![\w.])(?P<md>(?P<month>{ph['month']})\s*(?P<day>{ph['day']})(?:,?\s+{ph['year']})?)"
+        r"\s*(?:,\s*)?(?:and|or|&|-|–)\s*$"
+    )
 
 
 def date_numeric(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:

@@ -217,6 +217,12 @@ def anaphoric_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | Non
     unit = lexicon().units.get(key(g.get("unit") or ""))
     if ctx.last_start is None or unit not in {"D", "W", "M", "Q", "Y"}:
         return None
+    if unit == "D" and ctx.last_precision in {"month", "part_of_month"} and "same" in ctx.matched().lower():
+        # "last October ... that same day": a day of that month, which one is not said ("that day" alone after a
+        # month is more often generic: "redemptions that day")
+        s, e = cal.month_interval(ctx.last_start.year, ctx.last_start.month)
+        value = f"{cal.month_value(s.year, s.month)}-XX"
+        return Resolved("DATE", value, None, s, e, "month", "previous_mention")
     if unit == "D" and ctx.last_precision != "day":
         return None
     return unit_value(unit, ctx.last_start, "previous_mention")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pipeline.temporal.amounts import duration, duration_value, fixed, set_month, set_unit, set_weekday
 from pipeline.temporal.context import Context, Resolved, Resolver
 from pipeline.temporal.dates import (
-    century, current_unit, date_mdy, date_numeric, date_parsed, decade, half, holiday, latest_quarter, month,
+    century, current_unit, date_mdy, list_day, week_of, date_numeric, date_parsed, decade, half, holiday, latest_quarter, month,
     month_year, part_of_month, part_of_year, quarter, quarter_of_year, season, the_year, year, year_end, year_short,
     year_spoken,
 )
@@ -24,7 +24,7 @@ __all__ = ["RESOLVERS", "Context", "Resolved", "duration_value"]
 RESOLVERS: dict[str, Resolver] = {
     f.__name__: f
     for f in (
-        date_mdy, date_numeric, date_parsed, month_year, month, year, year_short, decade, century, weekday, dayword,
+        date_mdy, list_day, week_of, date_numeric, date_parsed, month_year, month, year, year_short, decade, century, weekday, dayword,
         clock_time, rel_unit, offset, anaphoric_day, anaphoric_unit, holiday, year_spoken, part_of_month,
         part_of_year, season, quarter, half,
         current_unit, latest_quarter, quarter_of_year, the_year, year_end, duration, fixed, set_weekday, set_month,

@@ -24,6 +24,9 @@ LEXICON_FILE = RULES_DIR / "lexicon.yaml"
 _BEFORE = r"(?<![\w$€£#@/])(?<!\d\.)"
 # ...and never end inside a word or a number ("1990s" is matched whole, "1,990" not at all).
 _AFTER = r"(?![\w]|[.,]\d|%|/\d)"
+# The same start condition as a character consumed before the expression, for `Rule.scan`: a pattern that begins
+# with a character set lets the regex engine skip through words without trying a match at every letter.
+_BEFORE_CHAR = r"[^\w$€£#@/](?<!\d\.)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,14 @@ class Rule:
     trigger: re.Pattern[str]  # where in the lowercased text this rule can match (see `trigger_regex`)
     params: dict[str, Any] = field(default_factory=dict)
     examples: tuple[dict[str, Any], ...] = ()
+    # what `trigger` looks for, for the one-pass scan in __init__: literal stems (prefixes of any word) and lexicon
+    # words (whole, or with a plural "s")
+    trigger_stems: frozenset[str] = frozenset()
+    trigger_words: frozenset[str] = frozenset()
+    # `regex` with the character before the expression consumed: run on the text with a blank in front, a match's
+    # start is the expression's start in the text (see `_candidates` in __init__)
+    scan: re.Pattern[str] | None = None
+    trigger_digits: bool = True  # whether `trigger` also fires on digits
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,31 @@ def _trigger_words(name: str) -> set[str]:
     return {name}
 
 
+def _full_spec(spec: tuple[str, ...] | None) -> tuple[str, ...]:
+    if spec is not None:
+        return spec
+    return ("digits", "month_names", "weekday_names", "units", "seasons", "day_parts", "day_words", "holidays",
+            "nineteen", "two", *lexicon().trigger_words)
+
+
+@cache
+def trigger_stems(spec: tuple[str, ...] | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """A trigger spec's literal stems and its lexicon words (see `trigger_regex`)."""
+    stems: set[str] = set()
+    words: set[str] = set()
+    for name in _full_spec(spec):
+        if name in _TRIGGER_CLASSES:
+            words |= _trigger_words(name)
+        elif name != "digits":
+            stems.add(name)
+    return frozenset(stems), frozenset(words)
+
+
+_TRIGGER_CLASSES = frozenset(
+    {"month_names", "weekday_names", "units", "seasons", "day_parts", "day_words", "holidays", "ordinals"}
+)
+
+
 @cache
 def trigger_regex(spec: tuple[str, ...] | None = None) -> re.Pattern[str]:
     """Where a rule can match in the lowercased text: digits and/or the start of its trigger words.
@@ -168,18 +204,70 @@ def trigger_regex(spec: tuple[str, ...] | None = None) -> re.Pattern[str]:
     `spec` names lexicon classes (month_names, weekday_names, units, seasons, day_parts, day_words, holidays, ordinals),
     `digits`, or literal word stems; None means every class plus the lexicon's `trigger_words`.
     """
-    lex = lexicon()
-    if spec is None:
-        spec = ("digits", "month_names", "weekday_names", "units", "seasons", "day_parts", "day_words", "holidays",
-                "nineteen", "two", *lex.trigger_words)
-    words: set[str] = set()
-    for name in spec:
-        if name != "digits":
-            words |= _trigger_words(name)
+    spec = _full_spec(spec)
+    words = set().union(*trigger_stems(spec))
     parts = [r"\d+"] if "digits" in spec else []
     if words:  # no word-boundary check: a cheap over-approximation is faster than a precise scan
         parts.append("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
     return re.compile("|".join(parts))
+
+
+def first_chars(body: str) -> str | None:
+    """A character class holding every character a match of `body` can start with, or None if it cannot be told.
+
+    Put in a lookahead at the start of a pattern, it spares the engine the whole alternation at most word starts.
+    """
+    from re import _constants as c, _parser  # the parse tree of the standard engine: read-only use
+
+    def seq(items: Any) -> tuple[set[str] | None, bool]:
+        out: set[str] = set()
+        for op, av in items:
+            chars, nullable = one(op, av)
+            if chars is None:
+                return None, False
+            out |= chars
+            if not nullable:
+                return out, False
+        return out, True
+
+    def one(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+        if op is c.LITERAL:
+            return {re.escape(chr(av))}, False
+        if op is c.IN:
+            out: set[str] = set()
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    out.add(re.escape(chr(iav)))
+                elif iop is c.RANGE:
+                    out.add(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
+                elif iop is c.CATEGORY and iav in _CATEGORIES:
+                    out.add(_CATEGORIES[iav])
+                else:
+                    return None, False
+            return out, False
+        if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
+            return seq(av[-1] if op is c.SUBPATTERN else av)
+        if op is c.BRANCH:
+            out, nullable = set(), False
+            for alt in av[1]:
+                chars, n = seq(alt)
+                if chars is None:
+                    return None, False
+                out |= chars
+                nullable = nullable or n
+            return out, nullable
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            chars, n = seq(av[2])
+            return chars, n or av[0] == 0
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return set(), True  # zero width: the next item decides
+        return None, False
+
+    _CATEGORIES = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
+    chars, nullable = seq(_parser.parse(body))
+    if chars is None or nullable or not chars:
+        return None
+    return "[" + "".join(sorted(chars)) + "]"
 
 
 _PLACEHOLDER = re.compile(r"\{([a-z]\w*)(?::(\w+))?\}")
@@ -213,6 +301,8 @@ def rules() -> tuple[Rule, ...]:
             body = expand(spec["pattern"])
             try:
                 regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER)
+                first = first_chars(body)
+                scan = re.compile(_BEFORE_CHAR + (f"(?={first})" if first else "") + "(?:" + body + ")" + _AFTER)
             except re.error as exc:  # a broken rule file must fail loudly, naming the rule
                 raise ValueError(f"{path.name}: rule {spec['id']}: {exc}") from exc
             out.append(
@@ -226,6 +316,10 @@ def rules() -> tuple[Rule, ...]:
                     trigger=trigger_regex(tuple(spec["trigger"]) if "trigger" in spec else None),
                     params=dict(spec.get("params", {})),
                     examples=tuple(spec.get("examples", [])),
+                    trigger_stems=trigger_stems(tuple(spec["trigger"]) if "trigger" in spec else None)[0],
+                    trigger_words=trigger_stems(tuple(spec["trigger"]) if "trigger" in spec else None)[1],
+                    trigger_digits="trigger" not in spec or "digits" in spec["trigger"],
+                    scan=scan,
                 )
             )
     ids = [r.id for r in out]
