@@ -102,3 +102,17 @@ def test_rules_version_is_a_short_stable_hash():
     v = rules_version()
     assert re.fullmatch(r"[0-9a-f]{12}", v) and v == rules_version()
     assert len(RULE_FILES) == 7
+
+
+@pytest.mark.parametrize(
+    "text, name, context, country",
+    [
+        ("envoys flew to Moscow", "Moscow", {"US"}, "RU"),  # a US mention does not make it Moscow, Idaho
+        ("clashes in Tripoli", "Tripoli", {"LB"}, "LB"),  # comparable namesakes: the named country decides
+        ("clashes in Tripoli", "Tripoli", set(), "LY"),
+        ("a storm hit Paris", "Paris", {"US", "FR"}, "FR"),
+    ],
+)
+def test_country_context_only_outweighs_comparable_namesakes(text, name, context, country):
+    found = {text[f.start : f.end]: f for f in pl.find_places(text)}
+    assert pl.resolve(found[name], context).country_code == country

@@ -145,16 +145,24 @@ class ArticlePlaces:
         return out
 
 
+_RATIO = _P["context_population_ratio"]
+
+
 def resolve(found: Found, context_codes: set[str], context_states: set[str] | None = None) -> Place:
-    """The candidate that fits the article's countries / US states best, else the most populous."""
+    """The candidate that fits the article's countries / US states best, else the most populous.
+
+    A country named somewhere in the article only outweighs a much larger namesake up to
+    `context_population_ratio`: an article that mentions the United States still means Moscow, Russia.
+    """
     context_states = context_states or set()
+    top = found.candidates[0]
     for p in found.candidates:
         if p.kind == "city" and p.country_code == "US" and p.admin1 in context_states:
             return p
     for p in found.candidates:
-        if p.country_code in context_codes:
+        if p.country_code in context_codes and (p is top or top.population < _RATIO * max(p.population, 1)):
             return p
-    return found.candidates[0]
+    return top
 
 
 def lookup(name: str) -> Place | None:
