@@ -225,3 +225,18 @@ def test_rule_scan_matches_what_the_rule_matches() -> None:
         plain = [m.span() for m in rule.regex.finditer(subject)]
         scanned = [(m.start(), m.end() - 1) for m in rule.scan.finditer(" " + subject)]
         assert plain == scanned, rule.id
+
+
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        ("after afternoons aftermath", ["after", "afternoons", "after"]),  # literal stems are prefixes
+        ("the market decided", []),  # lexicon words only whole: no "mar(ch)", "dec(ember)"
+        ("mondays, a week-long weekend", ["mondays", "week", "weekend"]),
+        ("(march) 3-day", ["march", "day"]),
+    ],
+)
+def test_trigger_scan_finds_the_longest_stem_at_word_starts(text: str, hits: list[str]) -> None:
+    from pipeline.temporal import _trigger_scan
+
+    assert [m.group(1) for m in _trigger_scan()[0].finditer(" " + text)] == hits

@@ -69,10 +69,30 @@ def _trigger_scan() -> tuple[re.Pattern[str], dict[str, tuple[int, ...]], tuple[
         )
 
     hits = stems | words | {w + "s" for w in words}
-    alts = sorted([(t, re.escape(t)) for t in stems] + [(w, re.escape(w) + r"s?(?![^\W\d_])") for w in words],
-                  key=lambda a: (-len(a[0]), a[0]))
-    regex = re.compile(r"[^a-z](" + "|".join(body for _, body in alts) + ")")
+    regex = re.compile(r"[^a-z](" + _trie(stems, words) + ")")
     return regex, {h: fired(h) for h in hits}, digit_specs, len(specs)
+
+
+def _trie(stems: set[str], words: set[str]) -> str:
+    """An alternation of `stems` (prefixes) and `words` (whole, or with a plural "s") that matches the longest one.
+
+    Written as a trie (one branch per next character, longer continuations first) so the engine tests one character
+    per level instead of every alternative in turn.
+    """
+    root: dict[str, dict] = {}
+    for w in stems | words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {"word": w in words}
+
+    def body(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + body(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append(r"s?(?![^\W\d_])" if node[""]["word"] else "")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return body(root)
 
 
 def _windows(low: str) -> list[list[tuple[int, int]]]:
