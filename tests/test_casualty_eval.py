@@ -93,6 +93,8 @@ def test_article_reading_prefers_the_largest_non_cumulative_figure():
         ("The teen was shot in the chest and pronounced dead at the scene.", 1, 0),
         ("Six people were shot, two fatally, outside a bar.", 2, 4),
         ("A man and a woman were found dead inside a home in what police called a murder-suicide.", 2, 0),
+        ("Two people were rushed to an area hospital after the shooting, where one of them died.", 1, 1),
+        ("Three teenagers are recovering after being hit by stray bullets on Friday.", 0, 3),
     ],
 )
 def test_article_readings_of_short_shooting_reports(text, killed, injured):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -113,6 +114,28 @@ def test_shot_total_minus_killed_gives_injured():
     assert one(text, "killed").best == 1
     assert one(text, "injured").best == 4
     assert one(text, "injured").rule_id == "derived_shot_minus_killed"
+
+
+def test_a_victim_who_died_days_later_is_not_left_injured():
+    text = "A boy was shot in the head on March 1. The boy died of his injuries, police said Saturday."
+    ms = [day_mention(text, "March 1", dt.date(2021, 3, 1)), day_mention(text, "Saturday", dt.date(2021, 3, 6))]
+    x = extract(text, REF, ms)
+    assert [c.best for c in x.casualties if c.category == "killed"] == [1]
+    assert [c.best for c in x.casualties if c.category == "injured"] in ([], [0])
+
+
+@pytest.mark.parametrize(
+    "text, category, best",
+    [
+        ("2 shot and wounded, 3 others grazed by gunfire at party", "injured", 5),
+        ("Two soldiers were wounded and three others were injured in the blast.", "injured", 5),
+        ("One man was killed, two others were killed in the crossfire.", "killed", 3),
+        ("One dead, nine others wounded in overnight violence", "injured", 9),
+        ("Two were wounded Saturday and three others were hurt Sunday.", "injured", 3),
+    ],
+)
+def test_joined_counts_of_others_add_up(text, category, best):
+    assert one(text, category).best == best
 
 
 def test_shot_others_are_not_reduced_by_the_killed():
@@ -240,6 +263,14 @@ def test_reporting_dates_do_not_date_the_event():
     assert {e.date_start for e in x.events} == {dt.date(2021, 3, 6)}
 
 
+def test_dates_of_what_officials_told_reporters_do_not_date_the_event():
+    text = "Six people were wounded in a shooting on Monday night. The chief told reporters Tuesday the gunman opened fire from a car."
+    ms = [day_mention(text, "Monday night", dt.date(2021, 3, 8)), day_mention(text, "Tuesday", dt.date(2021, 3, 9))]
+    x = extract(text, REF, ms)
+    assert {c.date_start for c in x.casualties} == {dt.date(2021, 3, 8)}
+    assert {e.date_start for e in x.events} == {dt.date(2021, 3, 8)}
+
+
 def test_event_date_from_context_and_reference():
     text = "Gunmen stormed a village on Monday. Five villagers were killed. The minister condemned the raid."
     ms = [day_mention(text, "Monday", dt.date(2021, 3, 8))]
@@ -264,6 +295,37 @@ def test_death_after_the_incident_keeps_the_incident_date():
     x = extract(text, REF, ms)
     killed = [c for c in x.casualties if c.category == "killed"][0]
     assert killed.date_start == dt.date(2021, 3, 5)
+
+
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("Two teenagers were wounded in a shooting overnight near the park.", REF),
+        ("A man was shot and killed overnight in the parking lot of a bar.", REF),
+        ("Fourteen fighters were killed in overnight clashes with the army.", REF - dt.timedelta(days=1)),
+        ("Troops killed nine insurgents in fighting overnight in the district.", REF - dt.timedelta(days=1)),
+    ],
+)
+def test_overnight_is_the_night_into_the_report_day_unless_fighting_lasted_it(text, day):
+    ms = [day_mention(text, "overnight", REF - dt.timedelta(days=1))]
+    assert {c.date_start for c in extract(text, REF, ms).casualties} == {day}
+
+
+def test_small_hours_read_against_overnight_follow_it():
+    text = "A woman was shot overnight. Police said the shooting happened about 2:15 a.m. outside a bar."
+    eve = REF - dt.timedelta(days=1)
+    ms = [day_mention(text, "overnight", eve),
+          replace(day_mention(text, "about 2:15 a.m.", eve, "TIME"), anchor="previous_mention")]
+    x = extract(text, REF, ms)
+    assert {e.date_start for e in x.events} == {REF}
+
+
+def test_a_coarse_headline_date_gives_way_to_the_incident_day_told_later():
+    text = "School Shooting 2021: Student Killed In Parking Lot\n\nA student was shot and killed at 3 p.m. on Monday."
+    ms = [Mention(16, 20, "2021", "DATE", "2021", None, dt.date(2021, 1, 1), dt.date(2021, 12, 31), "year", "reference", "t"),
+          day_mention(text, "Monday", dt.date(2021, 3, 8))]
+    x = extract(text, REF, ms)
+    assert {c.date_start for c in x.casualties if c.category == "killed"} == {dt.date(2021, 3, 8)}
 
 
 def test_furniture_dates_are_ignored():

@@ -65,6 +65,13 @@ def test_hard_wrapped_long_lines_are_joined():
         ("This material may not be published, broadcast or redistributed.", True),
         ("Police said the victim was posted at the gate.", False),
         ("By noon, three people had been hurt.", False),
+        ("SPRINGFIELD (AP) — In a story on May 3 about a fire, The Associated Press misspelled a name.", True),
+        ("Correction: A caption misidentified the officer.", True),
+        ("(Published Monday, March 1, 2021)", True),
+        ("An earlier version of this story gave the wrong age of the victim.", True),
+        ("This article has been corrected to show the shooting happened on Elm Street.", True),
+        ("In a report on Monday, the agency said 30 civilians were killed.", False),
+        ("The story of the raid was told by two survivors.", False),
     ],
 )
 def test_furniture(line, furniture):

@@ -279,3 +279,43 @@ def test_an_event_without_a_place_fitting_two_rows_of_its_article_joins_the_one_
     assert row_of(timeline, "a5-e4")["location"] == "Kirkuk"
     assert (links["a5-e3"]["link"], links["a5-e3"]["candidates"]) == ("merged", 2)
     assert "nearest earlier of 2" in links["a5-e3"]["explanation"]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_index_only_skips_rows_that_cannot_fit(seed, monkeypatch):
+    """Filing rows by country, type class and week gives the same rows as trying every row."""
+    from pipeline.timeline import merge as merging
+
+    rng = random.Random(100 + seed)
+    members = []
+    for i in range(rng.randint(20, 120)):
+        start = date(2023, 3, 1) + timedelta(days=rng.randint(0, 40))
+        span = rng.choice([1, 1, 1, 2, 7, 10, 31, 90])
+        members.append(Member(f"e{i:03}", f"a{rng.randint(0, 15)}", rng.choice(TYPES), rng.choice(PLACES),
+                              start, start + timedelta(days=span - 1), "day" if span == 1 else "week",
+                              position=rng.randint(0, 900)))  # fmt: skip
+
+    def summary(groups, links):
+        return [[m.event_id for m in g.members] for g in groups], links
+
+    indexed = summary(*merge(members))
+    monkeypatch.setattr(merging, "_index_keys", lambda m: [("every row",)])
+    assert summary(*merge(members)) == indexed
+
+
+def test_streamed_texts_and_sentences_and_pieces_give_the_same_tables():
+    from pipeline.timeline import iter_timeline
+
+    arts, evs, cas = reports()
+    a, e, c = to_arrow("articles", arts), to_arrow("events", evs), to_arrow("casualties", cas)
+    whole = build_timeline(a, e, c)
+    streamed = build_timeline(
+        a.drop_columns(["text"]), e.drop_columns(["sentence"]), c,
+        texts=lambda: a.select(["article_id", "text"]).to_batches(max_chunksize=2),
+        sentences=lambda: e.select(["sentence"]).to_batches(max_chunksize=4),
+    )  # fmt: skip
+    pieces = list(iter_timeline(a, e, c, chunk=2))
+    assert len(pieces) > 1
+    for name in ("timeline", "timeline_links"):
+        assert streamed[name].equals(whole[name])
+        assert pa.concat_tables([p[name] for p in pieces]).equals(whole[name])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from itertools import combinations
+
 import pytest
 
 from pipeline.timeline import places, types
 from pipeline.timeline.config import TimelineSettings
 from pipeline.timeline.places import Place
-from pipeline.timeline.syndication import copies, shingles, similar
+from pipeline.timeline.syndication import copies, copies_streamed, shingles, similar
 
 STORY = (
     "A car bomb tore through a crowded bus station in the northern city of Kirkuk on Tuesday, killing 14 people "
@@ -90,3 +93,53 @@ def test_types_yaml_examples(example):
 )
 def test_place_relations(a, b, rel):
     assert places.relation(a, b) == rel
+
+
+def _brute_force(rows, s):
+    """Every pair compared on full shingle sets; groups joined transitively, the earliest article first."""
+    order = sorted(rows, key=lambda a: (a[1] is None, a[1] or "", a[0]))
+    sets = [shingles(text, s.shingle_words) for _, _, text in order]
+    group = list(range(len(order)))
+    for i, j in combinations(range(len(order)), 2):
+        if similar(sets[i], sets[j], s) is not None and group[i] != group[j]:
+            old, new = max(group[i], group[j]), min(group[i], group[j])
+            group = [new if g == old else g for g in group]
+    out = {}
+    for i, (aid, _, _) in enumerate(order):
+        r = group[i]
+        sim = None if r == i else round(len(sets[i] & sets[r]) / len(sets[i] | sets[r]), 3)
+        out[aid] = (order[r][0], sim)
+    return out
+
+
+def test_sketch_and_streamed_comparison_find_what_comparing_every_pair_finds():
+    """Made-up stories and their copies: the sketch proposes every copy pair, and the result does not
+    depend on how many shingle sets are kept at once (`set_bytes=8` keeps none: every pair is streamed)."""
+    rng = random.Random(3)
+    vocabulary = [f"{rng.choice('bdfklmnprstvz')}{rng.choice('aeiou')}{rng.choice('lmnrst')}{i}" for i in range(400)]
+    stories = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(60, 140))) + "." for _ in range(14)]
+    rows = [(f"s{i:02}", f"2023-03-{10 + i % 9:02}", text) for i, text in enumerate(stories)]
+    for i, text in enumerate(stories[:9]):
+        words = text.split()
+        variant = [
+            "CITY (Agency) - " + text,
+            " ".join(words[: int(len(words) * 0.93)]),
+            " ".join(words[:40]) + " " + " ".join(rng.choice(vocabulary) for _ in range(30)),  # shares one passage
+            text.replace(words[5], "changed", 1) + " Reporting by staff.",
+        ][i % 4]
+        rows.append((f"c{i:02}", rng.choice([None, "2023-03-01", "2023-04-01"]), variant))
+    rows += [("empty", None, ""), ("short1", "2023-03-02", "Two killed."), ("short2", "2023-03-03", "two KILLED")]
+    s = TimelineSettings(sketch_size=4)
+    expected = _brute_force(rows, s)
+    assert sum(original != aid for aid, (original, _) in expected.items()) >= 7  # copies are there to be found
+    for found in (copies(rows, s), copies_streamed([(a, p) for a, p, _ in rows], _source(rows), s, set_bytes=8)):
+        assert {aid: (c.original, c.similarity) for aid, c in found.items()} == expected
+
+
+def _source(rows):
+    def source(wanted):
+        for aid, _, text in rows:
+            if wanted is None or aid in wanted:
+                yield [aid], [text]
+
+    return source

@@ -7,10 +7,11 @@ Each record has `id`, `text`, `reference_date` and `gold` (`killed`, `injured`, 
 The real temporal and extract stages run on every record; the article-level reading is
 killed (injured) = the largest non-cumulative killed (injured) figure's best (its low when best is
 null; 0 when there is none), and event date = date_start of the event carrying that figure (when
-none, of the article's first dated event). Records whose gold field is null leave that metric's
-denominator. A naive baseline (a number within five words before killed/dead/died/injured/wounded,
-first match wins) is scored in the same run. Floors (`--min-*`, in percent) make the exit status 1
-when missed.
+none, of the article's first dated event); figures of background incidents (dated by their own
+sentence over 30 days before the reference) count only when the article has no other. Records
+whose gold field is null leave that metric's denominator. A naive baseline (a number within five
+words before killed/dead/died/injured/wounded, first match wins) is scored in the same run. Floors
+(`--min-*`, in percent) make the exit status 1 when missed.
 """
 
 from __future__ import annotations
@@ -42,20 +43,15 @@ def _value(c) -> int:
     return c.best if c.best is not None else (c.low if c.low is not None else 0)
 
 
-_BASIS_RANK = {"sentence": 0, "context": 1, "reference": 2}
-
-
-def article_reading(x: Extraction) -> Reading:
-    """The article-level killed / injured / event date of an extraction."""
+def article_reading(x: Extraction, reference: datetime.date | None = None) -> Reading:
+    """The article-level killed / injured / event date of an extraction, exactly as issue 4 defines it:
+    the largest non-cumulative figure's best (else low, else 0), the first such figure on a tie; the event
+    date of the event carrying the killed figure (else the injured one), else of the first event dated
+    from the text (else the first event). `reference` is accepted for callers and not used."""
 
     def pick(category: str):
         figs = [c for c in x.casualties if c.category == category and not c.cumulative]
-        if not figs:
-            return None
-        top = max(_value(c) for c in figs)
-        tied = [c for c in figs if _value(c) == top]
-        # Among equal figures, the one whose event is dated by its own sentence tells the date best.
-        return min(tied, key=lambda c: _BASIS_RANK.get(x.events[c.event_index].date_basis, 3) if c.event_index is not None else 3)
+        return max(figs, key=_value) if figs else None
 
     k, i = pick("killed"), pick("injured")
     carrier = k if k is not None and _value(k) > 0 else (i if i is not None and _value(i) > 0 else None)
@@ -137,7 +133,7 @@ def main(argv: list[str]) -> int:
         ref = datetime.date.fromisoformat(rec["reference_date"][:10])
         gold = rec.get("gold") or {}
         x = extract(text, ref, normalise(text, ref), None)
-        r = article_reading(x)
+        r = article_reading(x, ref)
         bk, bi = baseline(text)
         errors = 0
         for metric, pred, base in (("killed", r.killed, bk), ("injured", r.injured, bi)):

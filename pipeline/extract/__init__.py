@@ -10,6 +10,7 @@ fits), then dates and places the events:
   incident date told earlier in the article, same type first; else the latest dated mention of the
   previous sentences); else the reference date (`date_basis` "reference"). Violent events still on
   the reference date take the article's incident date, else its first day-precision date.
+  "Overnight" is the night into the reference day unless it tells night-long fighting.
   `pipeline.extract.dating` holds these choices; docs/extraction.md lists the refinements.
 - place: a gazetteer place in the sentence (the most specific, nearest the trigger), else the
   dateline place.
@@ -35,6 +36,7 @@ RULES_VERSION = rules_version()
 
 _PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
 _SAME_INCIDENT_DAYS = 3
+_LATE_DEATH_DAYS = 31
 _OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
 
 
@@ -55,6 +57,7 @@ def extract(
     dateline_place: str | None = None,
 ) -> Extraction:
     """Events and casualty figures of one article (see the module docstring)."""
+    mentions = dating.overnight_to_reference(text, mentions, reference)
     spans = split_sentences(text)
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
     story = [s for s in spans if s not in furniture]
@@ -130,7 +133,7 @@ def extract(
                 mi = day if day is not None else mi
         if mi is None:
             basis = "reference"
-        elif violent and basis == "sentence":
+        elif violent and basis == "sentence" and mentions[mi].precision == "day":
             incident.setdefault(p["type"], mi)
             incident.setdefault("*", mi)
         if p["si"] not in sentence_places:
@@ -167,11 +170,18 @@ def extract(
     # Violent events that found no date take the incident date told in the article (of the same
     # type first; else the article's first day-precision date): a headline is dated by its story.
     first = dating.first_day(mentions, dated, reference)
+    # Likewise a coarse date of a violent event ("Shooting 2016: ...", "in August") that holds the
+    # incident day told later in the article gives way to that day.
     for k, e in enumerate(events):
-        if e.date_basis == "reference" and e.event_type in ev.VIOLENT:
-            fallback = incident.get(e.event_type, incident.get("*", first))
-            if fallback is not None:
-                events[k] = _redate(e, fallback, mentions[fallback])
+        if e.event_type not in ev.VIOLENT:
+            continue
+        fallback = incident.get(e.event_type, incident.get("*", first))
+        if fallback is None:
+            continue
+        if e.date_basis == "reference" or (
+            e.mention_index is not None and dating.refines(mentions[e.mention_index], mentions[fallback])
+        ):
+            events[k] = _redate(e, fallback, mentions[fallback])
 
     casualties = [_casualty(text, f, p, events[p]) for f, p in figures]
     casualties.extend(_derived_injured(text, figures, casualties, events))
@@ -227,6 +237,10 @@ def _casualty(text: str, f: Figure, event_index: int, e: Event, category: str | 
     )
 
 
+def _same_incident_days(c: Casualty) -> int:
+    return _LATE_DEATH_DAYS if dating.LATE_DEATH.search(c.text) else _SAME_INCIDENT_DAYS
+
+
 def _derived_injured(text: str, figures: list[tuple[Figure, int]], casualties: list[Casualty], events: list[Event]) -> list[Casualty]:
     """People shot minus people killed in the same incident, when that is more than the article's own injured figures say."""
     shot = [(f, p) for f, p in figures if f.category == "shot" and not f.cumulative and f.count.best is not None]
@@ -236,12 +250,13 @@ def _derived_injured(text: str, figures: list[tuple[Figure, int]], casualties: l
     day = events[p].date_start
     # Only deaths of the same incident reduce the number shot: a death dated within a few days of
     # the shooting (people die of their wounds later), not a killing told as background.
+    # A death told as coming later ("he later died", "was pronounced dead Sunday") may come days after.
     killed = max(
         (
             c.best
             for c in casualties
             if c.category == "killed" and not c.cumulative and c.best is not None
-            and abs((c.date_start - day).days) <= _SAME_INCIDENT_DAYS
+            and abs((c.date_start - day).days) <= _same_incident_days(c)
         ),
         default=0,
     )

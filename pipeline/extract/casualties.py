@@ -92,7 +92,10 @@ _ITEM = (
     rf"(?:{NUMBER}\s+(?:#?[\w'’-]+\s+){{0,3}}?#?(?:{_PLURAL}|{_SINGULAR})"
     rf"|(?:(?:an?|one|another|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{_SINGULAR}))\b"
 )
-_SLOTS["NUMLIST"] = rf"(?P<numlist>\b{_ITEM}(?:\s*(?:,\s*and|,|and)\s+{_ITEM})+)"
+# Ages in apposition inside a list: "Two children, ages 3 and 5, and their mother".
+_LIST_AGES = r"(?:,\s*(?:ages?\s+)?\d{1,2}(?:\s*(?:,\s*and|,|and)\s*\d{1,2})*(?=\s*,))"
+_LIST_AGES_RE = re.compile(_LIST_AGES.replace(r"(?=\s*,)", r"(?=\s*,|$)"), re.IGNORECASE)
+_SLOTS["NUMLIST"] = rf"(?P<numlist>\b{_ITEM}{_LIST_AGES}?(?:\s*(?:,\s*and|,|and)\s+{_ITEM}{_LIST_AGES}?)+)"
 _ITEM_SPLIT = re.compile(r"\s*(?:,\s*and|,|\band)\s+", re.IGNORECASE)
 _ITEM_NUMBER = re.compile(rf"^({NUMBER})\s", re.IGNORECASE)
 
@@ -229,10 +232,12 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
     if category is None:
         return None
     if groups.get("numlist"):
-        items = _ITEM_SPLIT.split(groups["numlist"])
-        values = [number_value(n.group(1)) if (n := _ITEM_NUMBER.match(i)) else 1 for i in items]
         c0, c1 = m.span("numlist")
-        if len(values) < 2 or None in values or any(not_a_count(text, a, b) for a, b in _number_spans(text, c0, c1)):
+        ages = [a.span() for a in _LIST_AGES_RE.finditer(text, c0, c1)]
+        items = _ITEM_SPLIT.split(_LIST_AGES_RE.sub("", groups["numlist"]))
+        values = [number_value(n.group(1)) if (n := _ITEM_NUMBER.match(i)) else 1 for i in items]
+        numbers = [(a, b) for a, b in _number_spans(text, c0, c1) if not any(x <= a < y for x, y in ages)]
+        if len(values) < 2 or None in values or any(not_a_count(text, a, b) for a, b in numbers):
             return None
         n = sum(values)
         count = Count(n, n, n, "exact")
@@ -251,6 +256,8 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
         count = parse_count(m.group("count"))
         if count is None:
             return None
+        if rule.spec.get("add"):  # "he and two others": the people named before the count
+            count = Count(*(v + rule.spec["add"] if v is not None else None for v in count[:3]), count.qualifier)
     start, end = m.span()
     while start < end and text[start] in " ,;\t\n":
         start += 1
@@ -309,7 +316,7 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
             taken.append((fig.start, fig.end))
             found.append(fig)
     found.sort(key=lambda f: f.start)
-    return found + _with_suicide(found)
+    return found + _with_suicide(found) + _with_others(text, found)
 
 
 _TOKEN = re.compile(r"\w+")
@@ -382,6 +389,28 @@ def _search_at(regex: re.Pattern, text: str, pos: int, end: int, starts: list[in
         if m is not None:
             return m
     return None
+
+
+_JOINED = re.compile(r"\s*(?:,|;|,?\s*and)\s*", re.IGNORECASE)
+_OTHERS_AFTER_COUNT = re.compile(r"\s+(?:others|other|more)\b", re.IGNORECASE)
+
+
+def _with_others(text: str, found: list[Figure]) -> list[Figure]:
+    """"2 shot and wounded, 3 others grazed": two counts of one category joined in one clause, the
+    second of "others", add up (a figure spanning both)."""
+    out = []
+    for f, g in zip(found, found[1:]):
+        if (
+            f.category == g.category
+            and not (f.cumulative or g.cumulative)
+            and f.count.qualifier == g.count.qualifier == "exact"
+            and _JOINED.fullmatch(text, f.end, g.start)
+            and _OTHERS_AFTER_COUNT.match(text, g.count_end)
+        ):
+            n = f.count.best + g.count.best
+            out.append(Figure(f.start, g.end, f.count_start, g.count_end, f.category, Count(n, n, n, "exact"),
+                              f.victims or g.victims, False, "sum_others", f.word))
+    return out
 
 
 def _with_suicide(found: list[Figure]) -> list[Figure]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from pipeline.records import Mention
 
@@ -21,6 +22,7 @@ from pipeline.records import Mention
 _SPEECH_BEFORE = re.compile(
     r"\b(?:said|says|say|told|tells|reported|reports|announced|confirmed|added|stated|noted|explained|"
     r"commented|comment|identified|released|reports? say|turned (?:himself|herself) in|surrendered|"
+    r"told (?:reporters|journalists|the (?:media|press))|"
     r"(?:was|were) (?:arrested|charged|arraigned))\s+(?:on\s+|late\s+|early\s+|in\s+a\s+\w+\s+)?$",
     re.IGNORECASE,
 )
@@ -94,3 +96,33 @@ def first_day(mentions: Sequence[Mention], dated: list[int], reference) -> int |
         if m.precision == "day" and m.date_start is not None and m.date_start <= reference:
             return i
     return None
+
+
+# "Overnight" in a report published on day D is the night into D: a single incident told so
+# happened after midnight far more often than before it (and is dated D). The temporal stage reads
+# it as the evening of D-1; small-hours clock times resolved against it follow it there. Fighting
+# that lasts the night ("overnight clashes", "battles overnight") began the evening before: D-1.
+_OVERNIGHT = re.compile(r"(?:early\s+)?overnight", re.IGNORECASE)
+_NIGHT_LONG = re.compile(
+    r"\b(?:clashes|fighting|battles?|offensive|operations?|raids|shelling|bombardments?|air ?strikes|strikes|"
+    r"skirmishes|gunfights|firefights|hostilities)\b", re.IGNORECASE)
+_SMALL_HOURS = re.compile(r"\b(?:12|0?[1-5])(?::\d\d)?\s*(?:a\.?\s?m\b\.?)", re.IGNORECASE)
+
+
+def overnight_to_reference(text: str, mentions: Sequence[Mention], reference) -> list[Mention]:
+    """Mentions with "overnight" (and small-hours times read against it) moved from the day
+    before the reference date to the reference date, unless they tell night-long fighting."""
+    out = list(mentions)
+    eve = None
+    for i, m in enumerate(mentions):
+        if m.date_start is None or m.precision != "day" or (reference - m.date_start).days != 1:
+            continue
+        if _OVERNIGHT.fullmatch(m.text.strip()):
+            around = text[max(0, m.char_start - 25) : m.char_end + 25]
+            if _NIGHT_LONG.search(around):
+                continue
+            eve = m.date_start
+        elif not (eve is not None and m.anchor == "previous_mention" and _SMALL_HOURS.search(m.text)):
+            continue
+        out[i] = replace(m, date_start=reference, date_end=reference)
+    return out

@@ -1,21 +1,29 @@
 """One timeline from many articles: merge reports of the same event, keep their disagreements.
 
 Public interface (the runner depends on exactly this):
-    build_timeline(articles, events, casualties) -> {"timeline": pa.Table, "timeline_links": pa.Table}
+    build_timeline(articles, events, casualties, settings=DEFAULT, texts=None, sentences=None)
+        -> {"timeline": pa.Table, "timeline_links": pa.Table}
+    iter_timeline(...same..., chunk=50_000) -> the same tables as consecutive pieces (bounded memory)
     main(argv) -> int     `python -m pipeline timeline [--output DIR] [--picture PATH]`
 
 `build_timeline` is pure and deterministic: syndicated copies are found first (`syndication`),
 events are merged into rows (`merge`), each row's casualty figures are summarised across its
 reports (`figures`), and every event gets a `timeline_links` row saying why it sits where it does.
+Memory is kept for what the merge needs: article texts and event sentences can be streamed
+(`texts`, `sentences`), only the event columns the merge reads are turned into Python objects, and
+rows are let go as they are written out.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.tables import to_arrow
 from pipeline.timeline import merge as merging
@@ -23,10 +31,10 @@ from pipeline.timeline import places
 from pipeline.timeline.config import DEFAULT, TimelineSettings
 from pipeline.timeline.figures import Figure, summarise
 from pipeline.timeline.merge import Group, Link, Member
-from pipeline.timeline.syndication import Copy, copies
+from pipeline.timeline.syndication import Copy, TextSource, copies_streamed
 from pipeline.timeline.types import pick
 
-__all__ = ["build_timeline", "main", "TimelineSettings"]
+__all__ = ["build_timeline", "iter_timeline", "main", "TimelineSettings"]
 
 CATEGORIES = ("killed", "injured")
 SEP = ";"
@@ -36,73 +44,213 @@ def timeline_id(event_ids: list[str]) -> str:
     return "tl-" + hashlib.blake2b(SEP.join(sorted(event_ids)).encode(), digest_size=8).hexdigest()
 
 
+EVENT_COLUMNS = ("event_id", "article_id", "event_type", "location", "country_code", "latitude", "longitude",
+                 "date_start", "date_end", "date_precision", "char_start")  # fmt: skip
+CHUNK = 50_000  # rows built as Python objects at once
+TABLES = ("timeline", "timeline_links")
+Batches = Callable[[], Iterable[pa.RecordBatch | pa.Table]]  # re-readable batches of some columns
+
+
 def build_timeline(
-    articles: pa.Table, events: pa.Table, casualties: pa.Table, settings: TimelineSettings = DEFAULT
+    articles: pa.Table,
+    events: pa.Table,
+    casualties: pa.Table,
+    settings: TimelineSettings = DEFAULT,
+    texts: Batches | None = None,
+    sentences: Batches | None = None,
 ) -> dict[str, pa.Table]:
-    """The `timeline` and `timeline_links` tables of validated articles, events and casualties."""
-    wanted = [c for c in ("article_id", "source", "published", "text") if c in articles.column_names]
-    art = {a["article_id"]: a for a in articles.select(wanted).to_pylist()}
-    syn = copies([(a["article_id"], a.get("published"), a.get("text") or "") for a in art.values()], settings)
-    ev = sorted(events.to_pylist(), key=lambda e: e["event_id"])
+    """The `timeline` and `timeline_links` tables of validated articles, events and casualties (see `iter_timeline`)."""
+    parts = list(iter_timeline(articles, events, casualties, settings, texts, sentences))
+    return {name: pa.concat_tables([p[name] for p in parts]) for name in TABLES}
+
+
+def iter_timeline(
+    articles: pa.Table,
+    events: pa.Table,
+    casualties: pa.Table,
+    settings: TimelineSettings = DEFAULT,
+    texts: Batches | None = None,
+    sentences: Batches | None = None,
+    chunk: int = CHUNK,
+) -> Iterator[dict[str, pa.Table]]:
+    """`build_timeline` in pieces: consecutive slices of both tables, about `chunk` links at a time, each
+    piece's links belonging to its timeline rows, so a caller can validate and write them as they come.
+
+    The article texts (for syndication) come from `articles.text`, or, when `texts` is given, from
+    the batches it returns (columns `article_id` and `text`, e.g. `lambda: pq.ParquetFile(path).iter_batches(
+    columns=["article_id", "text"])`). Likewise the events' `sentence`, read only for each row's
+    representative event, comes from `events.sentence` or from the `sentences` batches (column `sentence`,
+    in the order of `events`). So neither the texts nor the sentences need to be in memory."""
+    ids = articles.column("article_id").to_pylist()
+    published = articles.column("published").to_pylist() if "published" in articles.column_names else [None] * len(ids)
+    sources = dict(zip(ids, articles.column("source").to_pylist())) if "source" in articles.column_names else {}
+    pub = dict(zip(ids, published))
+    syn = {
+        a: c
+        for a, c in copies_streamed(list(zip(ids, published)), _text_source(articles, texts), settings).items()
+        if c.original != a
+    }  # only the copies: an article missing here is its own original
+    del ids, published
 
     def report(article_id: str) -> str:
         """A report is an article with its syndicated copies: the copies map to the original."""
         c = syn.get(article_id)
         return c.original if c else article_id
 
-    members = [
-        Member(
-            e["event_id"], e["article_id"], e["event_type"],
-            places.with_country(places.Place(e["location"], e["country_code"], e["latitude"], e["longitude"])),
-            e["date_start"], e["date_end"], e["date_precision"], report(e["article_id"]), e["char_start"],
-        )
-        for e in ev
-    ]  # fmt: skip
+    members = _members(events, report)
     groups, links = merging.merge(members, settings)
+    del members
 
     figures: dict[str, list[Figure]] = defaultdict(list)
-    for c in sorted(casualties.to_pylist(), key=lambda c: c["casualty_id"]):
-        if c.get("event_id") is not None and c["category"] in CATEGORIES:
-            figures[c["event_id"]].append(
-                Figure(report(c["article_id"]), c["category"], c["low"], c["best"], c["high"], bool(c["cumulative"]))
-            )
-    by_event = {e["event_id"]: e for e in ev}
+    cas = casualties.select(["casualty_id", "event_id", "article_id", "category", "low", "best", "high", "cumulative"])
+    by_id = pc.sort_indices(cas, [("casualty_id", "ascending")])
+    for start in range(0, cas.num_rows, CHUNK):
+        for c in cas.take(by_id.slice(start, CHUNK)).to_pylist():
+            if c["event_id"] is not None and c["category"] in CATEGORIES:
+                low, best, high = c["low"], c["best"], c["high"]
+                figures[c["event_id"]].append(
+                    Figure(report(c["article_id"]), c["category"], low, best, high, bool(c["cumulative"]))
+                )
+    del cas, by_id
 
-    rows, link_rows = [], []
-    for g in groups:
-        tid = timeline_id([m.event_id for m in g.members])
-        rows.append(_row(tid, g, by_event, figures, art, syn))
+    # Rows in timeline order, each with its representative event; only those events' sentences are read.
+    kind = [pick([m.event_type for m in g.members]) for g in groups]
+    plover = _plover(events, groups, kind)
+    tids = [timeline_id([m.event_id for m in g.members]) for g in groups]
+    order = sorted(range(len(groups)), key=lambda i: _group_order(tids[i], groups[i]))
+    best = [min(groups[i].members, key=lambda m: _sentence_rank(m, figures, pub, syn)) for i in order]
+    shown = _take(events, "sentence", _rows_of(events, [b.event_id for b in best]), sentences)
+    rows: list[dict[str, Any]] = []
+    link_rows: list[dict[str, Any]] = []
+    done = 0
+    for k, i in enumerate(order):
+        g = groups[i]
+        groups[i] = None  # type: ignore[call-overload]  # what is written is let go
+        rows.append(_row(tids[i], g, kind[i], plover[i], best[k], None, figures, sources, syn))
+        for m in sorted(g.members, key=lambda m: (links[m.event_id].link != merging.SEED, m.event_id)):
+            link_rows.append(_link_row(tids[i], m, links.pop(m.event_id), g, sources, syn, figures))
         for m in g.members:
-            link_rows.append(_link_row(tid, m, links[m.event_id], g, art, syn, figures))
-    rows.sort(key=_row_order)
-    order = {r["timeline_id"]: i for i, r in enumerate(rows)}
-    link_rows.sort(key=lambda r: (order[r["timeline_id"]], r["link"] != merging.SEED, r["event_id"]))
-    return {"timeline": to_arrow("timeline", rows), "timeline_links": to_arrow("timeline_links", link_rows)}
+            figures.pop(m.event_id, None)
+        if len(link_rows) >= chunk or k == len(order) - 1:
+            for r, sentence in zip(rows, shown.slice(done, len(rows)).to_pylist()):
+                r["sentence"] = sentence
+            done += len(rows)
+            yield {"timeline": to_arrow("timeline", rows), "timeline_links": to_arrow("timeline_links", link_rows)}
+            rows, link_rows = [], []
+    if not order:
+        yield {name: to_arrow(name, []) for name in TABLES}
 
 
-def _row_order(r: dict[str, Any]) -> tuple:
+def _take(events: pa.Table, column: str, rows: np.ndarray, batches: Batches | None) -> pa.ChunkedArray:
+    """events[column][rows], read from `batches` (the column, in the order of `events`) when given."""
+    if batches is None:
+        if column not in events.column_names:
+            raise ValueError(f"events has no `{column}` column: pass it, or batches of it (`sentences=`)")
+        return events.column(column).take(pa.array(rows))
+    wanted = np.array(rows, dtype=np.int64)
+    order = np.argsort(wanted, kind="stable")
+    ascending = wanted[order]
+    pieces, offset = [], 0
+    for batch in batches():
+        lo, hi = np.searchsorted(ascending, [offset, offset + batch.num_rows])
+        if hi > lo:
+            got = batch.column(column).take(pa.array(ascending[lo:hi] - offset))
+            pieces += got.chunks if isinstance(got, pa.ChunkedArray) else [got]
+        offset += batch.num_rows
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(len(order))
+    return pa.chunked_array(pieces, type=pa.string()).take(pa.array(inverse))
+
+
+def _text_source(articles: pa.Table, texts: Batches | None) -> TextSource:
+    """The article texts as the syndication stream wants them: batches of (ids, texts), restricted on request."""
+    if texts is None and "text" in articles.column_names:
+        table = articles.select(["article_id", "text"])
+
+        def texts() -> Iterable[pa.RecordBatch]:
+            return table.to_batches(max_chunksize=1024)
+
+    def source(wanted: set[str] | None) -> Iterator[tuple[list[str], list[str | None]]]:
+        if texts is None:
+            return
+        wanted_ids = pa.array(sorted(wanted), type=pa.string()) if wanted is not None else None
+        for batch in texts():
+            if wanted_ids is not None:
+                batch = batch.filter(pc.is_in(batch.column("article_id"), value_set=wanted_ids))
+            for start in range(0, batch.num_rows, 1024):
+                part = batch.slice(start, 1024)
+                yield part.column("article_id").to_pylist(), part.column("text").to_pylist()
+
+    return source
+
+
+def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
+    """The events as the merge sees them, sorted by id; equal values share one object (millions of events)."""
+    ev = events.select(list(EVENT_COLUMNS))
+    by_id = pc.sort_indices(ev, [("event_id", "ascending")])  # taken a slice at a time: no sorted copy of the table
+    shared: dict[Any, Any] = {}
+
+    def one(value: Any) -> Any:
+        return shared.setdefault(value, value)
+
+    place_of: dict[tuple, places.Place] = {}
+    members = []
+    for start in range(0, ev.num_rows, CHUNK):
+        part = ev.take(by_id.slice(start, CHUNK))
+        cols = [part.column(c).to_pylist() for c in EVENT_COLUMNS]
+        for eid, aid, etype, loc, cc, lat, lon, d0, d1, prec, pos in zip(*cols):
+            key = (loc, cc, lat, lon)
+            place = place_of.get(key)
+            if place is None:
+                place = place_of[key] = places.with_country(places.Place(loc, cc, lat, lon))
+            aid = one(aid)
+            members.append(
+                Member(eid, aid, one(etype), place, one(d0), one(d1), one(prec), one(report(aid)), one(pos))
+            )
+    return members
+
+
+def _plover(events: pa.Table, groups: list[Group], kind: list[str]) -> list[str | None]:
+    """Each row's PLOVER type: that of the row's first event of the row's type."""
+    if "plover_type" not in events.column_names:
+        return [None] * len(groups)
+    first = [next((m.event_id for m in g.members if m.event_type == k), None) for g, k in zip(groups, kind)]
+    rows = _rows_of(events, [e or "" for e in first])
+    taken = events.column("plover_type").take(pa.array(np.maximum(rows, 0))).to_pylist()
+    return [t if e is not None else None for t, e in zip(taken, first)]
+
+
+def _rows_of(events: pa.Table, event_ids: list[str]) -> np.ndarray:
+    """Row numbers of the events with these ids (-1 for an unknown id)."""
+    found = pc.index_in(pa.array(event_ids, type=pa.string()), value_set=events.column("event_id"))
+    return found.fill_null(-1).to_numpy().astype(np.int64)
+
+
+def _group_order(tid: str, g: Group) -> tuple:
     """Timeline order: by date (undated last), then country and place, then id."""
-    dated = r["date_start"] is not None
-    return (not dated, r["date_start"] if dated else 0, r["date_end"] if dated else 0,
-            r["country_code"] or "~", r["location"] or "~", r["timeline_id"])  # fmt: skip
+    dated = g.start is not None
+    place = g.place
+    return (not dated, g.start if dated else 0, g.end if dated else 0,
+            places.with_country(place).country_code or "~", place.name or "~", tid)  # fmt: skip
 
 
 def _row(
     tid: str,
     g: Group,
-    by_event: dict[str, dict[str, Any]],
+    kind: str,
+    plover_type: str | None,
+    best: Member,
+    sentence: str | None,
     figures: dict[str, list[Figure]],
-    art: dict[str, dict[str, Any]],
+    sources: dict[str, str],
     syn: dict[str, Copy],
 ) -> dict[str, Any]:
-    member_events = [by_event[m.event_id] for m in g.members]
-    kind = pick([m.event_type for m in g.members])
     place = g.place
     located = next((m.place for m in g.members if m.place.key == place.key and m.place.latitude is not None), None)
     article_ids = sorted({m.article_id for m in g.members})
     originals = sorted({syn[a].original if a in syn else a for a in article_ids})
-    sources = sorted({(art.get(a) or {}).get("source") for a in article_ids} - {None})
-    original_sources = {(art.get(a) or {}).get("source") for a in originals} - {None}
+    source_names = sorted({sources.get(a) for a in article_ids} - {None})
+    original_sources = {sources.get(a) for a in originals} - {None}
     row: dict[str, Any] = {
         "timeline_id": tid,
         "date_start": g.start,
@@ -110,7 +258,7 @@ def _row(
         "date_precision": merging.precision(g),
         "event_type": kind,
         "event_types": SEP.join(sorted({m.event_type for m in g.members})),
-        "plover_type": next((e["plover_type"] for e in member_events if e["event_type"] == kind), None),
+        "plover_type": plover_type,
         "location": place.name,
         "country_code": places.with_country(place).country_code,
         "latitude": located.latitude if located else None,
@@ -119,7 +267,7 @@ def _row(
         "n_articles": len(originals),
         "n_copies": len(article_ids) - len(originals),
         "n_sources": len(original_sources),
-        "sources": SEP.join(s.replace(SEP, ",") for s in sources) or None,
+        "sources": SEP.join(s.replace(SEP, ",") for s in source_names) or None,
         "article_ids": SEP.join(article_ids),
         "event_ids": SEP.join(sorted(m.event_id for m in g.members)),
     }
@@ -127,20 +275,18 @@ def _row(
     for cat in CATEGORIES:
         r = summarise(event_figures, cat)
         row.update({f"{cat}_low": r.low, f"{cat}_best": r.best, f"{cat}_high": r.high})
-    best = min(member_events, key=lambda e: _sentence_rank(e, figures, art, syn))
-    row.update({"sentence": best["sentence"], "sentence_event_id": best["event_id"], "article_id": best["article_id"]})
+    row.update({"sentence": sentence, "sentence_event_id": best.event_id, "article_id": best.article_id})
     return row
 
 
 def _sentence_rank(
-    e: dict[str, Any], figures: dict[str, list[Figure]], art: dict[str, dict[str, Any]], syn: dict[str, Copy]
+    m: Member, figures: dict[str, list[Figure]], published: dict[str, str | None], syn: dict[str, Copy]
 ) -> tuple:
     """Prefer a sentence with a usable figure, a precise date and a named place, from an original, published first."""
-    has_figure = any(not f.cumulative for f in figures.get(e["event_id"], []))
-    precision = merging.precision_rank(e["date_precision"])
-    is_copy = e["article_id"] in syn and syn[e["article_id"]].original != e["article_id"]
-    published = (art.get(e["article_id"]) or {}).get("published") or "~"
-    return (not has_figure, precision, e["location"] is None, is_copy, published, e["event_id"])
+    has_figure = any(not f.cumulative for f in figures.get(m.event_id, []))
+    precision = merging.precision_rank(m.precision)
+    is_copy = m.article_id in syn
+    return (not has_figure, precision, m.place.name is None, is_copy, published.get(m.article_id) or "~", m.event_id)
 
 
 def _link_row(
@@ -148,7 +294,7 @@ def _link_row(
     m: Member,
     link: Link,
     g: Group,
-    art: dict[str, dict[str, Any]],
+    sources: dict[str, str],
     syn: dict[str, Copy],
     figures: dict[str, list[Figure]],
 ) -> dict[str, Any]:
@@ -158,7 +304,7 @@ def _link_row(
         "event_id": m.event_id,
         "timeline_id": tid,
         "article_id": m.article_id,
-        "source": (art.get(m.article_id) or {}).get("source"),
+        "source": sources.get(m.article_id),
         "original_article_id": copy.original,
         "is_copy": copy.original != m.article_id,
         "copy_similarity": copy.similarity,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from pipeline.timeline import places, types
 from pipeline.timeline.config import DEFAULT, TimelineSettings
@@ -70,24 +70,30 @@ class Link:
     candidates: int = 0  # rows this event was compatible with
 
 
-@dataclass
+@dataclass(slots=True)
 class Group:
-    """A row under construction: its members and what they all agree on."""
+    """A row under construction: its members and what they all agree on (small lists: there are millions)."""
 
     seed: Member
     members: list[Member] = field(default_factory=list)
     start: date | None = None
     end: date | None = None
-    places: dict[str, Place] = field(default_factory=dict)  # distinct places of the members, by name
-    types: set[str] = field(default_factory=set)
-    reports: set[str] = field(default_factory=set)
+    places: list[Place] = field(default_factory=list)  # distinct places of the members (by name), in order
+    types: list[str] = field(default_factory=list)  # distinct event types
+    reports: list[str] = field(default_factory=list)  # distinct reports
+    top: Place | None = None  # the most specific of `places`, the first among equals
 
     def add(self, m: Member) -> None:
         self.members.append(m)
-        self.types.add(m.event_type)
-        self.reports.add(m.report or m.article_id)
-        if m.place.name:
-            self.places.setdefault(m.place.key, m.place)
+        if m.event_type not in self.types:
+            self.types.append(m.event_type)
+        report = m.report or m.article_id
+        if report not in self.reports:
+            self.reports.append(report)
+        if m.place.name and all(p.key != m.place.key for p in self.places):
+            self.places.append(m.place)
+            if self.top is None or places.LEVELS[m.place.level] > places.LEVELS[self.top.level]:
+                self.top = m.place
         if m.days is not None:
             self.start = m.date_start if self.start is None else max(self.start, m.date_start)
             self.end = m.date_end if self.end is None else min(self.end, m.date_end)
@@ -95,7 +101,7 @@ class Group:
     @property
     def place(self) -> Place:
         """The most specific place of the row (the seed's among equals)."""
-        return max(self.places.values(), key=lambda p: places.LEVELS[p.level], default=self.seed.place)
+        return self.top or self.seed.place
 
 
 def _date_relation(m: Member, g: Group) -> str:
@@ -115,7 +121,7 @@ def _fits(m: Member, g: Group, s: TimelineSettings) -> Link | None:
     if any(not types.compatible(m.event_type, t) for t in g.types):
         return None
     if m.place.name:
-        if any(places.relation(m.place, p, s.place_same_km) is None for p in g.places.values()):
+        if any(places.relation(m.place, p, s.place_same_km) is None for p in g.places):
             return None
         place_relation = places.relation(m.place, g.place, s.place_same_km)
     elif g.places and (m.report or m.article_id) in g.reports:
@@ -133,17 +139,24 @@ def _fits(m: Member, g: Group, s: TimelineSettings) -> Link | None:
     )
 
 
-def _index_keys(m: Member, s: TimelineSettings) -> list[tuple[str, date]]:
+BUCKET_DAYS = 7  # rows are filed by week: a day's lookup is one list, a month's a handful
+
+
+def _index_keys(m: Member) -> list[tuple[str, tuple[str, str], int]]:
+    """Where a row is filed: its country, its class of compatible types and each week of its interval.
+    A row can only take events of its seed's country (or place) and type class that share one of its days."""
     country = places.with_country(m.place).country_code or f"?{m.place.key}"
-    return [(country, m.date_start + timedelta(days=i)) for i in range(min(m.days, s.max_merge_days))]
+    kind = types.kind(m.event_type)
+    first, last = m.date_start.toordinal() // BUCKET_DAYS, m.date_end.toordinal() // BUCKET_DAYS
+    return [(country, kind, week) for week in range(first, last + 1)]
 
 
 def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Group], dict[str, Link]]:
     """Partition the events into rows; every event is on exactly one row and has one Link."""
     groups: list[Group] = []
     links: dict[str, Link] = {}
-    index: dict[tuple[str, date], list[int]] = defaultdict(list)
-    by_report: dict[str, set[int]] = defaultdict(set)  # rows holding an event of each report
+    index: dict[tuple[str, tuple[str, str], int], list[int]] = defaultdict(list)
+    by_report: dict[str, list[int]] = defaultdict(list)  # rows holding an event of each report
 
     def alone(m: Member, link: Link) -> None:
         g = Group(m)
@@ -160,7 +173,7 @@ def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Gr
             continue
         report = m.report or m.article_id
         if not m.place.name:
-            seen = sorted(by_report.get(report, ())) if s.place_from_article else []
+            seen = sorted(set(by_report.get(report, ()))) if s.place_from_article else []
             fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
             if fits:
                 gi, link = min(fits, key=lambda f: _distance(m, groups[f[0]]))
@@ -169,18 +182,20 @@ def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Gr
             else:
                 alone(m, Link(m.event_id, NO_PLACE))
             continue
-        keys = _index_keys(m, s)
-        seen = sorted({gi for k in keys for gi in index.get(k, ())})
+        keys = _index_keys(m)
+        near = {gi for k in keys for gi in index.get(k, ())} if len(keys) > 1 else index.get(keys[0], ())
+        seen = sorted(gi for gi in near if groups[gi].start <= m.date_end and m.date_start <= groups[gi].end)
         fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
         if len(fits) == 1:
             gi, link = fits[0]
             groups[gi].add(m)
-            by_report[report].add(gi)
+            if gi not in by_report[report]:
+                by_report[report].append(gi)
             links[m.event_id] = Link(**{**_asdict(link), "candidates": 1})
             continue
         gi = len(groups)
         alone(m, Link(m.event_id, AMBIGUOUS if fits else SEED, candidates=len(fits)))
-        by_report[report].add(gi)
+        by_report[report].append(gi)
         for k in keys:
             index[k].append(gi)
     return groups, links

@@ -31,6 +31,12 @@ def group(a: str, b: str) -> str | None:
     return g.get(a) if a != b and g.get(a) is not None and g.get(a) == g.get(b) else None
 
 
+def kind(t: str) -> tuple[str, str]:
+    """A class of mutually compatible types: `compatible(a, b)` exactly when `kind(a) == kind(b)`."""
+    g = rules()["group_of"].get(t)
+    return ("group", g) if g is not None else ("type", t)
+
+
 def compatible(a: str, b: str) -> bool:
     return a == b or group(a, b) is not None
 
