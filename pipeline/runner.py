@@ -130,7 +130,7 @@ def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict
     """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished tables."""
 
     def derive(folder: Path) -> tuple[pa.Table, dict[str, Any]]:
-        from pipeline.timeline import build_timeline
+        from pipeline.timeline import EVENT_COLUMNS, build_timeline
         from pipeline.validate import validate_derived
 
         n = pq.read_metadata(folder / "articles.parquet").num_rows
@@ -139,10 +139,18 @@ def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict
             for name in TIMELINE_TABLES:
                 export.write_table(name, empty(name), folder)
             return empty("rejects"), {"skipped": f"{n} articles > timeline_max_articles {settings.timeline_max_articles}"}
-        columns = ["article_id", "source", "source_id", "raw_path", "published", "text"]
-        articles = pq.read_table(folder / "articles.parquet", columns=columns)
-        events, casualties = pq.read_table(folder / "events.parquet"), pq.read_table(folder / "casualties.parquet")
-        built = build_timeline(articles, events, casualties, settings.timeline())
+        # only the columns the merge needs; texts and sentences are streamed from the files
+        articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
+        events = pq.read_table(folder / "events.parquet", columns=[*EVENT_COLUMNS, "plover_type"])
+        casualties = pq.read_table(folder / "casualties.parquet")
+
+        def texts():
+            return pq.ParquetFile(folder / "articles.parquet").iter_batches(batch_size=2048, columns=["article_id", "text"])
+
+        def sentences():
+            return pq.ParquetFile(folder / "events.parquet").iter_batches(batch_size=65536, columns=["sentence"])
+
+        built = build_timeline(articles, events, casualties, settings.timeline(), texts=texts, sentences=sentences)
         result = validate_derived(built, articles)
         for name in TIMELINE_TABLES:
             export.write_table(name, result.tables[name], folder)
