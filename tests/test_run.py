@@ -140,7 +140,6 @@ def test_crash_inside_a_worker_leaves_outputs_and_cache_consistent(tmp_path, mon
     assert outputs(out) == good
 
 
-@pytest.mark.timeout(120) if hasattr(pytest.mark, "timeout") else (lambda f: f)
 def test_dask_engine_gives_the_same_tables(tmp_path, monkeypatch):
     pytest.importorskip("distributed")
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parent.parent))
