@@ -28,8 +28,7 @@ from pipeline import batch, export, manifest
 from pipeline import engine as engine_mod
 from pipeline.settings import Settings
 from pipeline.tables import empty
-
-TIMELINE_TABLES = ("timeline", "timeline_links")
+from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables, built after the merge
 
 log = logging.getLogger("pipeline")
 
