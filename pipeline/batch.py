@@ -33,7 +33,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipeline.export import neutralise_formulas
-from pipeline.manifest import file_sha256
+from pipeline.manifest import balance, file_sha256
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 from pipeline.stages import article_row, extract_stage, reject_row, temporal_stage
@@ -133,22 +133,9 @@ def group_tasks(jobs: list[UnitJob], task_bytes: int = TASK_BYTES) -> list[list[
 
 # ------------------------------------------------------------------ duplicates
 def duplicate_reject(article: dict[str, Any], first: tuple[str, str]) -> dict[str, Any]:
-    first_source_id, first_raw_path = first
-    return reject_row(
-        Reject(
-            stage="ingest",
-            reason="duplicate",
-            message=f"{article['source_id']} ({article['raw_path']}) is a copy of {first_source_id} "
-            f"({first_raw_path}), already ingested",
-            source_id=article["source_id"],
-            raw_path=article["raw_path"],
-            article_id=article["article_id"],
-            detail=json.dumps(
-                {"article_id": article["article_id"], "first_raw_path": first_raw_path, "first_source_id": first_source_id},
-                sort_keys=True,
-            ),
-        )
-    )
+    from pipeline.ingest.build import duplicate
+
+    return reject_row(duplicate(article["source_id"], article["raw_path"], article["article_id"], first))
 
 
 # ------------------------------------------------------------------ worker side
@@ -160,17 +147,12 @@ class Task:
 
 
 def read_unit(job: UnitJob, settings: Settings) -> Iterator[Article | Reject]:
+    from pipeline.ingest import read_unit as read
     from pipeline.ingest.discover import Unit
-    from pipeline.ingest.readers import LineSpan, internal_error, read_batch, read_text, read_unsupported
+    from pipeline.ingest.readers import LineSpan
 
     unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None)
-    if unit.kind == "batch":
-        yield from read_batch(unit, settings, LineSpan(*job.span) if job.span else None)
-        return
-    try:
-        yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
-    except Exception as exc:  # a bug must cost one file, not the batch
-        yield internal_error(exc, unit.rel, unit.rel, unit.rel)
+    return read(unit, settings, LineSpan(*job.span) if job.span else None)
 
 
 @dataclass
@@ -355,16 +337,8 @@ class MergeResult:
     derived: dict[str, Any] | None = None  # what `derive` reported (the timeline's validation)
 
     def accounting(self) -> dict[str, Any]:
-        ingest_rejected = self.rejects_by_stage.get("ingest", 0)
         quarantined = sum(self.quarantined.get("articles", Counter()).values())
-        n = self.input_articles
-        return {
-            "input_articles": n,
-            "accepted": self.rows["articles"],
-            "rejected_at_ingest": ingest_rejected,
-            "quarantined_articles": quarantined,
-            "balanced": n == self.rows["articles"] + ingest_rejected + quarantined,
-        }
+        return balance(self.input_articles, self.rows["articles"], self.rejects_by_stage.get("ingest", 0), quarantined)
 
 
 def _months(tables: dict[str, pa.Table], month_of: dict[str, str]) -> dict[str, pa.Array]:

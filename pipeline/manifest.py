@@ -14,13 +14,8 @@ from pipeline.settings import Settings
 
 
 def tree_sha256(root: Path, patterns: tuple[str, ...]) -> str:
-    """Hash of the files under `root` matching `patterns` (paths and contents, sorted)."""
-    h = hashlib.sha256()
-    for path in sorted(p for pattern in patterns for p in root.rglob(pattern) if "__pycache__" not in p.parts):
-        h.update(path.relative_to(root).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-    return h.hexdigest()
+    """Hash of the files anywhere under `root` matching `patterns` (paths and contents, sorted)."""
+    return _files_sha256(root, tuple(f"**/{p}" for p in patterns))
 
 
 def file_sha256(path: Path) -> str:
@@ -41,7 +36,8 @@ UNIT_SCHEMAS = ("articles.*.json", "mentions.*.json", "events.*.json", "casualti
 
 def _files_sha256(root: Path, patterns: tuple[str, ...]) -> str:
     h = hashlib.sha256()
-    for path in sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()}):
+    found = {p for pattern in patterns for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts}
+    for path in sorted(found):
         h.update(path.relative_to(root).as_posix().encode())
         h.update(b"\0")
         h.update(path.read_bytes())
@@ -72,6 +68,17 @@ def inputs(input_path: Path, files: list[Path]) -> list[dict[str, Any]]:
     return [
         {"path": f.relative_to(base).as_posix(), "bytes": f.stat().st_size, "sha256": file_sha256(f)} for f in files
     ]
+
+
+def balance(input_articles: int, accepted: int, rejected_at_ingest: int, quarantined_articles: int) -> dict[str, Any]:
+    """The books of a run: every input article is accepted, rejected at ingest or quarantined."""
+    return {
+        "input_articles": input_articles,
+        "accepted": accepted,
+        "rejected_at_ingest": rejected_at_ingest,
+        "quarantined_articles": quarantined_articles,
+        "balanced": input_articles == accepted + rejected_at_ingest + quarantined_articles,
+    }
 
 
 def build(

@@ -73,15 +73,7 @@ def accounting(ingest_stats: dict[str, Any], tables: dict[str, pa.Table]) -> dic
     rejects = tables["rejects"].to_pylist()
     ingest_rejected = sum(1 for r in rejects if r["stage"] == "ingest")
     quarantined = sum(1 for r in rejects if r["stage"] == "validate" and r["table"] == "articles")
-    accepted = tables["articles"].num_rows
-    n = ingest_stats["input_articles"]
-    return {
-        "input_articles": n,
-        "accepted": accepted,
-        "rejected_at_ingest": ingest_rejected,
-        "quarantined_articles": quarantined,
-        "balanced": n == accepted + ingest_rejected + quarantined,
-    }
+    return manifest.balance(ingest_stats["input_articles"], tables["articles"].num_rows, ingest_rejected, quarantined)
 
 
 def step_export(

@@ -4,6 +4,7 @@ Public interface (other stages and the runner depend on exactly this):
     ingest(input_path, settings) -> Iterator[Article | Reject]
     parse_dateline(text, published) -> Dateline
     input_files(input_path) -> list[Path]
+    read_unit(unit, settings, span=None) -> Iterator[Article | Reject]   (one unit, no duplicate tracking)
     RULES_VERSION: short hash of pipeline/rules/datelines.yaml
 Input formats, ignored files and reject reasons are described in docs/inputs.md.
 """
@@ -13,27 +14,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.ingest.build import reject
+from pipeline.ingest.build import duplicate
 from pipeline.ingest.dateline import Dateline, parse_dateline, rules_version
-from pipeline.ingest.discover import input_files, units
-from pipeline.ingest.readers import internal_error, read_batch, read_text, read_unsupported
+from pipeline.ingest.discover import Unit, input_files, units
+from pipeline.ingest.readers import LineSpan, internal_error, read_batch, read_text, read_unsupported
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
 RULES_VERSION = rules_version()
 
-__all__ = ["Dateline", "RULES_VERSION", "ingest", "input_files", "parse_dateline"]
+__all__ = ["Dateline", "RULES_VERSION", "ingest", "input_files", "parse_dateline", "read_unit"]
 
 
-def _read_all(input_path: Path, settings: Settings) -> Iterator[Article | Reject]:
-    for unit in units(input_path):
-        if unit.kind == "batch":
-            yield from read_batch(unit, settings)
-            continue
-        try:
-            yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
-        except Exception as exc:  # a bug must cost one file, not the batch
-            yield internal_error(exc, unit.rel, unit.rel, unit.rel)
+def read_unit(unit: Unit, settings: Settings, span: LineSpan | None = None) -> Iterator[Article | Reject]:
+    """One input unit (a text file with its sidecar, a JSON Lines batch or a slice of one) without
+    duplicate tracking: `ingest` tracks duplicates over a whole input, the batched run at merge time."""
+    if unit.kind == "batch":
+        yield from read_batch(unit, settings, span)
+        return
+    try:
+        yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
+    except Exception as exc:  # a bug must cost one file, not the batch
+        yield internal_error(exc, unit.rel, unit.rel, unit.rel)
 
 
 def ingest(input_path: Path, settings: Settings) -> Iterator[Article | Reject]:
@@ -45,21 +47,11 @@ def ingest(input_path: Path, settings: Settings) -> Iterator[Article | Reject]:
     input_path = Path(input_path)
     if not input_path.exists():
         raise FileNotFoundError(f"input {input_path} does not exist")
-    first: dict[str, Article] = {}
-    for item in _read_all(input_path, settings):
+    first: dict[str, tuple[str, str]] = {}
+    for item in (x for unit in units(input_path) for x in read_unit(unit, settings)):
         if isinstance(item, Article):
-            earlier = first.get(item.article_id)
-            if earlier is not None:
-                yield reject(
-                    "duplicate",
-                    f"{item.source_id} ({item.raw_path}) is a copy of {earlier.source_id} ({earlier.raw_path}), "
-                    "already ingested",
-                    source_id=item.source_id,
-                    raw_path=item.raw_path,
-                    article_id=item.article_id,
-                    first_source_id=earlier.source_id,
-                    first_raw_path=earlier.raw_path,
-                )
+            if item.article_id in first:
+                yield duplicate(item.source_id, item.raw_path, item.article_id, first[item.article_id])
                 continue
-            first[item.article_id] = item
+            first[item.article_id] = (item.source_id, item.raw_path)
         yield item

@@ -46,6 +46,20 @@ def reject(
     )
 
 
+def duplicate(source_id: str, raw_path: str, article_id: str, first: tuple[str, str]) -> Reject:
+    """A later copy of a story already accepted: names the first copy (its source id and raw path)."""
+    first_source_id, first_raw_path = first
+    return reject(
+        "duplicate",
+        f"{source_id} ({raw_path}) is a copy of {first_source_id} ({first_raw_path}), already ingested",
+        source_id=source_id,
+        raw_path=raw_path,
+        article_id=article_id,
+        first_source_id=first_source_id,
+        first_raw_path=first_raw_path,
+    )
+
+
 def build_article(
     body: str,
     meta: dict[str, Any],
