@@ -67,10 +67,11 @@ docs: setup
 	$(PY) -m pipeline.datadict
 	$(PY) -m pipeline.settings
 
-## eval: accuracy on the shared annotated corpora (TimeML temporal, casualty figures)
+## eval: accuracy on the shared annotated corpora (TimeML temporal, casualty figures, real scraped news)
 eval: setup
 	$(PY) -m pipeline eval timeml $(SHARED)/corpora/timeml/timebank $(SHARED)/corpora/timeml/aquaint
 	$(PY) -m pipeline eval casualties $(SHARED)/corpora/casualties/gva_dev.jsonl
+	$(PY) -m pipeline eval news $(SHARED)/corpora/news_dev
 
 ## eval-check: the evaluations with floors just under the figures reached (CI runs it; fails on a regression)
 eval-check: setup

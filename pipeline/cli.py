@@ -14,7 +14,11 @@ from pipeline.paths import INTERIM, PROCESSED, RAW
 
 STAGES = ("ingest", "temporal", "extract", "validate", "export")
 # `eval KIND ...` and `bench KIND ...` hand their remaining arguments to these modules' main(argv).
-EVALUATIONS = {"timeml": "pipeline.evaluate.timeml", "casualties": "pipeline.evaluate.casualties"}
+EVALUATIONS = {
+    "timeml": "pipeline.evaluate.timeml",
+    "casualties": "pipeline.evaluate.casualties",
+    "news": "pipeline.evaluate.news",
+}
 BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run"}
 
 
