@@ -110,7 +110,10 @@ class Casualty:
     cumulative: bool = False
     date_start: date | None = None
     date_end: date | None = None
+    date_precision: str | None = None
+    date_basis: str = "reference"  # sentence | context | period | reference (undated: the reference date stands in)
     location: str | None = None
+    country_code: str | None = None
     rule_id: str = ""
 
 

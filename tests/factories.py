@@ -57,7 +57,8 @@ def casualty(article_id: str = "a1", **kw: Any) -> dict[str, Any]:
         "casualty_id": f"{article_id}-c{FIGURE[0]}-{FIGURE[1]}", "event_id": f"{article_id}-e{KILLED[0]}-{KILLED[1]}",
         "article_id": article_id, "char_start": FIGURE[0], "char_end": FIGURE[1], "text": TEXT[FIGURE[0]:FIGURE[1]], "category": "killed", "low": 2, "best": 2,
         "high": 2, "qualifier": "exact", "victims": "soldiers", "cumulative": False,
-        "date_start": date(2021, 3, 1), "date_end": date(2021, 3, 1), "location": "Herat", "rule_id": "count",
+        "date_start": date(2021, 3, 1), "date_end": date(2021, 3, 1), "date_precision": "day", "date_basis": "sentence",
+        "location": "Herat", "country_code": "AF", "rule_id": "count",
     }  # fmt: skip
     row.update(kw)
     return row

@@ -101,7 +101,7 @@ def test_every_event_type_has_a_plover_entry_or_none():
 def test_rules_version_is_a_short_stable_hash():
     v = rules_version()
     assert re.fullmatch(r"[0-9a-f]{12}", v) and v == rules_version()
-    assert len(RULE_FILES) == 7
+    assert len(RULE_FILES) == 8
 
 
 @pytest.mark.parametrize(

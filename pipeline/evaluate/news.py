@@ -48,12 +48,19 @@ def _iso(d: datetime.date | None) -> str | None:
 
 
 def _low_high(c) -> tuple[int | None, int | None]:
-    """The folder's low/high for one of our figures."""
+    """The folder's low/high for one of our figures: "about 80" is 80..80, "nearly 70" ..70, and a
+    vague quantity ("dozens": our 24..99) only its low end."""
     if c.qualifier in ("about", "exact") and c.best is not None:
         return c.best, c.best
     if c.qualifier in ("nearly", "up_to"):
         return None, c.high if c.high is not None else c.best
+    if c.qualifier == "vague":
+        return c.low, None
     return c.low, c.high
+
+
+# The folder's `captured` is kidnapping and hostage taking; our `detained` also holds arrests, which it does not count.
+_CAPTURED = re.compile(r"\b(?:kidnap|abduct|hostage|captur|seiz)", re.IGNORECASE)
 
 
 def system_record(rec: dict[str, Any]) -> dict[str, Any]:
@@ -81,16 +88,19 @@ def system_record(rec: dict[str, Any]) -> dict[str, Any]:
     ]
     casualties = []
     for c in x.casualties:
-        if c.category not in _CATEGORY:
+        if c.category not in _CATEGORY or (c.category == "detained" and not _CAPTURED.search(c.text)):
             continue
         low, high = _low_high(c)
-        undated = getattr(c, "date_basis", None) == "reference"
+        basis = getattr(c, "date_basis", None)
+        if basis is None and c.event_index is not None:  # before figures carried their own basis
+            basis = x.events[c.event_index].date_basis
+        undated = basis == "reference"
         casualties.append({
             "start": c.char_start, "end": c.char_end, "text": c.text, "category": _CATEGORY[c.category],
             "low": low, "high": high, "qualifier": c.qualifier, "cumulative": bool(c.cumulative),
             "event_date_start": None if undated else _iso(c.date_start),
             "event_date_end": None if undated else _iso(c.date_end),
-            "date_basis": getattr(c, "date_basis", None), "rule_id": c.rule_id,
+            "date_basis": basis, "rule_id": c.rule_id,
         })
     return {"id": rec["id"], "dateline": {"place": art.dateline_place, "date": _iso(art.dateline_date)},
             "timexes": timexes, "casualties": casualties}

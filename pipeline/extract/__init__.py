@@ -22,9 +22,9 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from pipeline.extract import dating
+from pipeline.extract import dating, periods
 from pipeline.extract import events as ev
 from pipeline.extract import places as pl
 from pipeline.extract.casualties import Figure, find_figures
@@ -50,6 +50,31 @@ def _event_place(
     return text[best.start : best.end], place
 
 
+@dataclass(slots=True)
+class Proto:
+    """An event found in pass 1, before it is dated and placed."""
+
+    start: int
+    end: int
+    trigger: str
+    type: str
+    si: int  # index of its sentence in the story
+    rule_id: str
+    trig: ev.Trigger
+
+
+@dataclass(slots=True)
+class Article:
+    """What the passes share about one article."""
+
+    text: str
+    reference: datetime.date
+    mentions: list[Mention]
+    story: list[tuple[int, int]]  # sentences outside page furniture
+    dated: list[int]  # mentions that can date something (outside furniture, not dating a report)
+    dated_past: list[int]  # of those, the ones not after the reference (violence is reported after it happens)
+
+
 def extract(
     text: str,
     reference: datetime.date,
@@ -62,32 +87,32 @@ def extract(
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
     story = [s for s in spans if s not in furniture]
     dated = dating.usable(text, mentions, furniture)
-    # Violence is reported after it happens: dates after the reference cannot date it.
-    dated_past = [i for i in dated if mentions[i].date_start <= reference]
+    art = Article(text, reference, mentions, story, dated, [i for i in dated if mentions[i].date_start <= reference])
 
-    # Article context for resolving shared place names.
-    article_places = pl.ArticlePlaces(text) if story else None
-    all_places = article_places.all() if article_places else []
-    codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
-    states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
-    dateline = pl.lookup(dateline_place) if dateline_place else None
-    if dateline:
-        codes.add(dateline.country_code)
+    protos, figures = find_events(art)
+    dates = date_events(art, protos, figures)
+    events = place_events(art, protos, dates, dateline_place)
+    casualties = [_casualty(text, f, p, events[p]) for f, p in figures]
+    casualties.extend(_derived_injured(text, figures, casualties, events))
+    casualties = date_figures(art, figures, casualties, events)
+    return Extraction(events=events, casualties=drop_covered_singulars(merge_restatements(casualties)))
 
-    # Pass 1: triggers and figures per sentence -> proto-events.
-    protos: list[dict] = []  # keys: start, end, trigger, type, sentence index, rule_id
+
+# ---------------------------------------------------------------- pass 1: figures and events
+def find_events(art: Article) -> tuple[list[Proto], list[tuple[Figure, int]]]:
+    """Triggers and figures per sentence; every figure attached to an event of its sentence (one is
+    created from the figure when no trigger fits). Events come back in text order."""
+    text = art.text
+    protos: list[Proto] = []
     figures: list[tuple[Figure, int]] = []  # (figure, proto index)
     words = LowerText(text)
-    for si, (s0, s1) in enumerate(story):
+    for si, (s0, s1) in enumerate(art.story):
         seen_types: dict[str, int] = {}
         for trig in ev.find_triggers(text, s0, s1, words):
             if trig.event_type in seen_types:
                 continue
             seen_types[trig.event_type] = len(protos)
-            protos.append(
-                {"start": trig.start, "end": trig.end, "trigger": trig.text, "type": trig.event_type, "si": si,
-                 "rule_id": f"trigger:{trig.event_type}", "trig": trig}
-            )
+            protos.append(Proto(trig.start, trig.end, trig.text, trig.event_type, si, f"trigger:{trig.event_type}", trig))
         sentence_protos = list(seen_types.values())
         for fig in find_figures(text, s0, s1, words):
             target = _attach(fig, [protos[i] for i in sentence_protos], sentence_protos)
@@ -95,97 +120,202 @@ def extract(
                 etype = ev.CASUALTY_EVENT.get(fig.category, "attack")
                 w0, w1 = _word_span(text, fig)
                 target = len(protos)
-                protos.append(
-                    {"start": w0, "end": w1, "trigger": text[w0:w1], "type": etype, "si": si,
-                     "rule_id": f"casualty:{fig.rule_id}", "trig": ev.Trigger(w0, w1, text[w0:w1], etype)}
-                )
+                protos.append(Proto(w0, w1, text[w0:w1], etype, si, f"casualty:{fig.rule_id}",
+                                    ev.Trigger(w0, w1, text[w0:w1], etype)))
                 sentence_protos.append(target)
             figures.append((fig, target))
-    protos_order = sorted(range(len(protos)), key=lambda i: (protos[i]["start"], i))
-    remap = {old: new for new, old in enumerate(protos_order)}
-    protos = [protos[i] for i in protos_order]
-    figures = [(f, remap[p]) for f, p in figures]
+    order = sorted(range(len(protos)), key=lambda i: (protos[i].start, i))
+    remap = {old: new for new, old in enumerate(order)}
+    return [protos[i] for i in order], [(f, remap[p]) for f, p in figures]
 
-    # Pass 2: date, place and actor of each event.
+
+# ---------------------------------------------------------------- pass 2: dates of events
+@dataclass(frozen=True, slots=True)
+class EventDate:
+    mention: int | None  # index into the article's mentions; None: the reference date stands in
+    basis: str  # sentence | context | reference
+
+
+def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, int]]) -> list[EventDate]:
+    """The mention that dates each event: its sentence's governing date; else, for violence, the
+    incident told nearest before it in the article (a figure refers back to the incident last told),
+    and nothing else: a page header, a time stamp or the date of a statement does not date an
+    incident; for other events, the latest date of the previous sentences."""
+    mentions, reference = art.mentions, art.reference
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
-    events: list[Event] = []
-    incident: dict[str, int] = {}  # event type (and "*" for any violent type) -> first sentence-dated mention
-    sentence_places: dict[int, list[pl.Found]] = {}  # sentence index -> its gazetteer places
+    told: list[tuple[int, str, int]] = []  # (offset, event type, mention) of incidents dated by their sentence
+    out: list[EventDate] = []
     for k, p in enumerate(protos):
-        s0, s1 = story[p["si"]]
-        violent = p["type"] in ev.VIOLENT
-        told = incident.get(p["type"], incident.get("*")) if violent else None
-        pool = dated_past if violent else dated
-        mi = dating.governing(mentions, pool, s0, s1, p["start"], p["end"])
+        s0, s1 = art.story[p.si]
+        violent = p.type in ev.VIOLENT
+        before = _told_before(told, p.type, s0) if violent else None
+        pool = art.dated_past if violent else art.dated
+        mi = dating.governing(mentions, pool, s0, s1, p.start, p.end)
         basis = "sentence"
-        if mi is not None and told is not None:
-            own, then = mentions[mi], mentions[told]
-            if k in late_death and then.date_start < own.date_start and (own.date_start - then.date_start).days <= 31:
-                mi, basis = told, "context"  # died later of the wounds of the incident told earlier
+        if mi is not None and before is not None:
+            own, then = mentions[mi], mentions[before]
+            if k in late_death and then.date_start < own.date_start and (own.date_start - then.date_start).days <= _LATE_DEATH_DAYS:
+                mi, basis = before, "context"  # died later of the wounds of the incident told earlier
             elif dating.refines(own, then):
-                mi, basis = told, "context"  # "in 2016" refined by the day told earlier
+                mi, basis = before, "context"  # "in 2016" refined by the day told earlier
         if mi is None:
             basis = "context"
-            mi = told if told is not None else dating.previous(mentions, pool, s0)
-            if violent and mi is not None and mentions[mi].precision != "day":
-                # A coarse earlier date ("in 2014", "in May") is background; the story's first day is better.
-                day = dating.first_day(mentions, pool, reference)
-                mi = day if day is not None else mi
+            mi = before if violent else dating.previous(mentions, pool, s0)
         if mi is None:
             basis = "reference"
         elif violent and basis == "sentence" and mentions[mi].precision == "day":
-            incident.setdefault(p["type"], mi)
-            incident.setdefault("*", mi)
-        if p["si"] not in sentence_places:
-            sentence_places[p["si"]] = article_places.sentence(s0, s1)
-        place = _event_place(text, sentence_places[p["si"]], p["start"], codes, states)
+            told.append((p.start, p.type, mi))
+        out.append(EventDate(mi, basis))
+    # A violent event told before any dated incident (a headline, a lead) is dated by the first incident
+    # the story tells, of the same type first; a coarse date of its own that holds that day gives way to it.
+    # Nothing else dates violence: a page header, a time stamp or the date of a statement does not.
+    # With no incident told, the first day a story sentence tells stands in (a local report that says
+    # "It happened about 11 p.m. Friday" and then "The man died at the scene").
+    story_day = dating.story_day(art.text, mentions, art.dated_past, art.story, reference)
+    for k, p in enumerate(protos):
+        if p.type not in ev.VIOLENT or (not told and story_day is None):
+            continue
+        first = next((m for _, t, m in told if t == p.type), told[0][2]) if told else story_day
+        d = out[k]
+        if d.basis == "reference" or (d.mention is not None and dating.refines(mentions[d.mention], mentions[first])):
+            out[k] = EventDate(first, "context")
+    return out
+
+
+def _told_before(told: list[tuple[int, str, int]], etype: str, offset: int) -> int | None:
+    """The incident told nearest before `offset`, of the same type first."""
+    earlier = [(o, t, m) for o, t, m in told if o < offset]
+    same = [m for _, t, m in earlier if t == etype]
+    if same:
+        return same[-1]
+    return earlier[-1][2] if earlier else None
+
+
+# ---------------------------------------------------------------- pass 3: places, and the events themselves
+def place_events(art: Article, protos: list[Proto], dates: list[EventDate], dateline_place: str | None) -> list[Event]:
+    text, mentions, reference = art.text, art.mentions, art.reference
+    # Article context for resolving shared place names.
+    article_places = pl.ArticlePlaces(text) if art.story else None
+    all_places = article_places.all() if article_places else []
+    codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
+    states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
+    dateline = pl.lookup(dateline_place) if dateline_place else None
+    if dateline:
+        codes.add(dateline.country_code)
+    sentence_places: dict[int, list[pl.Found]] = {}  # sentence index -> its gazetteer places
+    events: list[Event] = []
+    for p, d in zip(protos, dates):
+        s0, s1 = art.story[p.si]
+        if p.si not in sentence_places:
+            sentence_places[p.si] = article_places.sentence(s0, s1)
+        place = _event_place(text, sentence_places[p.si], p.start, codes, states)
         if place is not None:
             location, gp = place
         elif dateline_place:
             location, gp = dateline_place, dateline
         else:
             location, gp = None, None
-        m = mentions[mi] if mi is not None else None
+        m = mentions[d.mention] if d.mention is not None else None
         events.append(
             Event(
-                char_start=p["start"],
-                char_end=p["end"],
+                char_start=p.start,
+                char_end=p.end,
                 sentence=text[s0:s1],
-                trigger=p["trigger"],
-                event_type=p["type"],
+                trigger=p.trigger,
+                event_type=p.type,
                 date_start=m.date_start if m else reference,
                 date_end=m.date_end if m else reference,
                 date_precision=m.precision if m else "day",
-                date_basis=basis,
-                mention_index=mi,
-                actor=ev.actor(text, s0, p["trig"]),
+                date_basis=d.basis,
+                mention_index=d.mention,
+                actor=ev.actor(text, s0, p.trig),
                 location=location,
                 country_code=gp.country_code if gp else None,
                 latitude=gp.latitude if gp else None,
                 longitude=gp.longitude if gp else None,
-                plover_type=ev.plover(p["type"]),
-                rule_id=p["rule_id"],
+                plover_type=ev.plover(p.type),
+                rule_id=p.rule_id,
             )
         )
-    # Violent events that found no date take the incident date told in the article (of the same
-    # type first; else the article's first day-precision date): a headline is dated by its story.
-    first = dating.first_day(mentions, dated, reference)
-    # Likewise a coarse date of a violent event ("Shooting 2016: ...", "in August") that holds the
-    # incident day told later in the article gives way to that day.
-    for k, e in enumerate(events):
-        if e.event_type not in ev.VIOLENT:
-            continue
-        fallback = incident.get(e.event_type, incident.get("*", first))
-        if fallback is None:
-            continue
-        if e.date_basis == "reference" or (
-            e.mention_index is not None and dating.refines(mentions[e.mention_index], mentions[fallback])
-        ):
-            events[k] = _redate(e, fallback, mentions[fallback])
+    return events
 
-    casualties = [_casualty(text, f, p, events[p]) for f, p in figures]
-    casualties.extend(_derived_injured(text, figures, casualties, events))
-    return Extraction(events=events, casualties=casualties)
+
+# ---------------------------------------------------------------- pass 4: dates of figures
+def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: list[Casualty], events: list[Event]
+                 ) -> list[Casualty]:
+    """Each figure's own date: a running total's period, a toll over the hours before the report, or
+    the date of the incident (its event's), else undated (`reference`)."""
+    war = periods.war_start(art.text, art.mentions, art.dated_past, art.story)
+    out = []
+    for c in casualties:
+        e = events[c.event_index] if c.event_index is not None else None
+        s0, s1 = _sentence_of(art.story, c.char_start)
+        if c.cumulative:
+            fd = periods.period(art.text, s0, s1, art.reference, art.mentions, art.dated_past, war)
+        else:
+            fd = periods.day_stretch(art.text, s0, s1, art.reference)
+            if fd is None and e is not None and e.date_basis != "reference":
+                fd = periods.FigureDate(e.date_start, e.date_end, e.date_precision, e.date_basis)
+            if fd is None:
+                fd = periods.FigureDate(art.reference, art.reference, "day", "reference")
+        out.append(replace(c, date_start=fd.start, date_end=fd.end, date_precision=fd.precision, date_basis=fd.basis,
+                           country_code=e.country_code if e is not None else None))
+    return out
+
+
+def _sentence_of(story: list[tuple[int, int]], offset: int) -> tuple[int, int]:
+    for s0, s1 in story:
+        if s0 <= offset < s1:
+            return s0, s1
+    return offset, offset
+
+
+def drop_covered_singulars(casualties: list[Casualty]) -> list[Casualty]:
+    """A lone unnamed person ("a policeman was among the dead") counts as one only when no numeric
+    figure of the same category covers the same incident (the same date, or either undated)."""
+    numeric = [c for c in casualties if not c.rule_id.startswith("singular_") and not c.cumulative]
+
+    def covered(c: Casualty) -> bool:
+        return any(
+            n.category == c.category and (n.best or n.low or 0) > 1
+            and ("reference" in (n.date_basis, c.date_basis) or (n.date_start, n.date_end) == (c.date_start, c.date_end))
+            for n in numeric
+        )
+
+    return [c for c in casualties if not (c.rule_id.startswith("singular_") and covered(c))]
+
+
+_BASIS_RANK = {"sentence": 0, "context": 1, "period": 2, "reference": 3}
+
+
+def merge_restatements(casualties: list[Casualty]) -> list[Casualty]:
+    """One row per figure: a later mention with the same category, counts, qualifier and running-total
+    flag whose date agrees (or either is undated) restates it (a headline, the lead, a quote). The first
+    mention stays, with the better-founded date of the two."""
+    kept: list[Casualty] = []
+    for c in casualties:
+        twin = next((i for i, k in enumerate(kept) if _restates(k, c)), None)
+        if twin is None:
+            kept.append(c)
+            continue
+        k = kept[twin]
+        if _BASIS_RANK[c.date_basis] < _BASIS_RANK[k.date_basis]:
+            kept[twin] = replace(k, date_start=c.date_start, date_end=c.date_end, date_precision=c.date_precision,
+                                 date_basis=c.date_basis)
+    return kept
+
+
+_ANOTHER = re.compile(r"\b(?:other|others|another|further|more|additional|second|third|separate)\b", re.IGNORECASE)
+
+
+def _restates(a: Casualty, b: Casualty) -> bool:
+    if (a.category, a.low, a.best, a.high, a.qualifier, a.cumulative) != (b.category, b.low, b.best, b.high, b.qualifier, b.cumulative):
+        return False
+    if _ANOTHER.search(b.text):  # "two other guards were killed": a different group
+        return False
+    if "reference" in (a.date_basis, b.date_basis):
+        return True
+    return (a.date_start, a.date_end) == (b.date_start, b.date_end)
 
 
 def _redate(e: Event, mi: int, m: Mention) -> Event:
@@ -193,14 +323,14 @@ def _redate(e: Event, mi: int, m: Mention) -> Event:
                    date_basis="context", mention_index=mi)
 
 
-def _attach(fig: Figure, candidates: list[dict], indexes: list[int]) -> int | None:
+def _attach(fig: Figure, candidates: list[Proto], indexes: list[int]) -> int | None:
     """The event of the same sentence a figure belongs to: the nearest fitting one."""
     best, best_d = None, None
     for p, i in zip(candidates, indexes):
-        fits = p["type"] in ev.VIOLENT or (fig.category == "detained" and p["type"] == "arrest")
+        fits = p.type in ev.VIOLENT or (fig.category == "detained" and p.type == "arrest")
         if not fits:
             continue
-        d = abs(p["start"] - fig.start)
+        d = abs(p.start - fig.start)
         if best_d is None or d < best_d:
             best, best_d = i, d
     return best

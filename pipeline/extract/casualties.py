@@ -256,6 +256,13 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
         count = parse_count(m.group("count"))
         if count is None:
             return None
+        verb = groups.get("verb")
+        if verb and count.qualifier == "exact" and count.best is not None:  # "toll surpassed 400", "toll nears 90"
+            q = rule.spec.get("verb_qualifiers", {}).get(verb.lower())
+            if q == "more_than":
+                count = Count(count.best + 1, count.best + 1, None, q)
+            elif q == "nearly":
+                count = Count(None, count.best, count.best, q)
         if rule.spec.get("add"):  # "he and two others": the people named before the count
             count = Count(*(v + rule.spec["add"] if v is not None else None for v in count[:3]), count.qualifier)
     start, end = m.span()

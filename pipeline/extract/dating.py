@@ -23,11 +23,12 @@ _SPEECH_BEFORE = re.compile(
     r"\b(?:said|says|say|told|tells|reported|reports|announced|confirmed|added|stated|noted|explained|"
     r"commented|comment|identified|released|reports? say|turned (?:himself|herself) in|surrendered|"
     r"told (?:reporters|journalists|the (?:media|press))|"
-    r"(?:was|were) (?:arrested|charged|arraigned))\s+(?:on\s+|late\s+|early\s+|in\s+a\s+\w+\s+)?$",
+    r"(?:was|were) (?:arrested|charged|arraigned))\s+(?:(?:on|late|early|in\s+a\s+\w+)\s+){0,2}$",
     re.IGNORECASE,
 )
 _SPEECH_AFTER = re.compile(
     r"^\s*,?\s*(?:(?:have|has|had)\s+)?(?:said|says|say|told|announced|confirmed|released|identified|reported|"
+    r"claimed responsibility|claims responsibility|denied responsibility|"
     r"did not comment|declined to comment|would not say|charged|arrested|(?:press|news) (?:conference|briefing|release))\b",
     re.IGNORECASE,
 )
@@ -42,11 +43,37 @@ def is_reporting(text: str, m: Mention) -> bool:
     return bool(_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(after))
 
 
+# A clock time with no day word ("at 3:40 a.m. local time") takes the reference day by assumption
+# only: it names no calendar day, so it dates nothing.
+_CLOCK_ONLY = re.compile(
+    r"(?:(?:at|around|about|shortly (?:before|after)|before|after|until|by)\s+)?"
+    r"(?:\d{1,2}(?:[:.]\d\d)?\s*(?:[ap]\.?\s?m\b\.?|hours?|hrs|h\b|o'clock)?|noon|midnight)"
+    r"(?:\s*\(?(?:local time|gmt|utc|[a-z]{2,4}t)\)?)?",
+    re.IGNORECASE,
+)
+
+
+# The date of a dateline ("KARSHI, May 4 (Agency) –") is the report's, not an incident's.
+_DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*\(?[A-Z][A-Za-z .'’-]{1,40}\)?,(?:[ \t]*[A-Z][A-Za-z .'-]{1,30},)?[ \t]*$")
+_DATELINE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\))?[ \t]*(?:[–—-]{1,2}|:)")
+# A date that opens or closes a period ("since May 4") is not the day of an incident.
+_PERIOD_EDGE = re.compile(r"\b(?:since|until|till|from|as of|through)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def in_dateline(text: str, m: Mention) -> bool:
+    line_start = text.rfind("\n", 0, m.char_start) + 1
+    return bool(_DATELINE_BEFORE.search(text[line_start : m.char_start]) and _DATELINE_AFTER.match(text, m.char_end))
+
+
+def clock_only(m: Mention) -> bool:
+    return m.timex_type == "TIME" and _CLOCK_ONLY.fullmatch(m.text.strip()) is not None
+
+
 def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, int]]) -> list[int]:
-    """Indexes of mentions with a date interval, outside page furniture, not dating a report."""
+    """Indexes of mentions with a date interval, outside page furniture, not dating a report, not a bare clock time."""
     out = []
     for i, m in enumerate(mentions):
-        if m.date_start is None or m.timex_type not in ("DATE", "TIME"):
+        if m.date_start is None or m.timex_type not in ("DATE", "TIME") or clock_only(m) or in_dateline(text, m):
             continue
         if any(a <= m.char_start < b for a, b in furniture):
             continue
@@ -87,6 +114,30 @@ def refines(coarse: Mention, fine: Mention) -> bool:
         and coarse.date_end is not None
         and coarse.date_start <= fine.date_start <= coarse.date_end
     )
+
+
+LEAD_SENTENCES = 6  # a local report tells its day in the lead, not further down
+
+
+def story_day(text: str, mentions: Sequence[Mention], dated: list[int], story: Sequence[tuple[int, int]],
+              reference) -> int | None:
+    """The first day-precision date told in a lead sentence of the story (not after the reference, not
+    the edge of a period): the day a local report is about when its incident sentence carries no date. A line that is
+    little more than dates (a header "Monday, May 4, 2031", a time stamp) is not a story sentence."""
+    lead = story[:LEAD_SENTENCES]
+    for i in dated:
+        m = mentions[i]
+        if m.precision != "day" or m.date_start is None or m.date_start > reference:
+            continue
+        s = next(((a, b) for a, b in lead if a <= m.char_start < b), None)
+        if s is None or _PERIOD_EDGE.search(text[max(s[0], m.char_start - 30) : m.char_start]):
+            continue
+        inside = [mentions[j] for j in dated if s[0] <= mentions[j].char_start < s[1]]
+        words = re.findall(r"[^\W\d_]{2,}", text[s[0] : s[1]])
+        dated_words = sum(len(re.findall(r"[^\W\d_]{2,}", x.text)) for x in inside)
+        if len(words) - dated_words >= 4:
+            return i
+    return None
 
 
 def first_day(mentions: Sequence[Mention], dated: list[int], reference) -> int | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "extract"
-RULE_FILES = ("numbers.yaml", "guards.yaml", "casualties.yaml", "victims.yaml", "events.yaml", "sentences.yaml", "places.yaml")
+RULE_FILES = ("numbers.yaml", "guards.yaml", "casualties.yaml", "victims.yaml", "events.yaml", "sentences.yaml", "places.yaml", "periods.yaml")
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,138 @@
+"""Dating casualty figures: the incident's day, a running total's period, or undated.
+
+A figure's date is the date of the incident that caused it (DESIGN.md "Casualty figures"):
+
+- `sentence` / `context`: the date of the event the figure belongs to, when that event was dated by
+  its own sentence or by an incident told elsewhere in the article.
+- `period`: a running total covers a period. Its start is the stated start ("since Sept. 27", "since
+  the start of this year", "over the past month" = the reference date less a month); "since the war
+  began" takes the start the article gives elsewhere ("the war began on March 3", "since March 3");
+  with no stated start the start is null. Its end is the stated as-of date ("as of October 7", "up to
+  Monday") or else the reference date.
+- A toll over a stretch of hours or days ending at the report ("in the past 24 hours", "over the
+  previous 48 hours", "in three days") covers those days: the reference date less the stretch, to
+  the reference date (24 hours: the day before and the day of the report).
+- `reference`: the text dates nothing; the reference date stands in and readers treat the figure as
+  undated.
+
+Hand-written because no date library reads "since"/"as of" scopes or news-style stretches of time
+against an article's own reference date; the words live in rules/extract/periods.yaml.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.extract.numbers import number_value
+from pipeline.extract.rules import load
+from pipeline.records import Mention
+
+_P = load("periods")
+
+
+def _join(key: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in _P[key]), re.IGNORECASE)
+
+
+_SINCE = _join("since_before")  # just before a mention that starts a period
+_AS_OF = _join("as_of_before")  # just before a mention that ends one
+_WAR_START = _join("war_start_around")  # a sentence that dates the start of the war / the escalation
+_SINCE_WAR = _join("since_war")  # "since the war began", "since the start of the offensive"
+_STRETCH = re.compile(_P["stretch"], re.IGNORECASE)  # "in the past 24 hours", "over the last month"
+_UNITS = {"hour": "hours", "hours": "hours", "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
+          "month": "months", "months": "months", "year": "years", "years": "years"}
+
+
+@dataclass(frozen=True, slots=True)
+class FigureDate:
+    """When a figure happened: an interval (either end may be null), its precision and where it came from."""
+
+    start: datetime.date | None
+    end: datetime.date | None
+    precision: str | None
+    basis: str  # sentence | context | period | reference
+
+
+def _minus(day: datetime.date, n: int, unit: str) -> datetime.date:
+    if unit == "hours":
+        return day - datetime.timedelta(days=max(1, round(n / 24)))
+    if unit == "days":
+        return day - datetime.timedelta(days=max(0, n - 1))
+    if unit == "weeks":
+        return day - datetime.timedelta(weeks=n)
+    months = n if unit == "months" else 12 * n
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    m += 1
+    last = (datetime.date(y + (m == 12), m % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(y, m, min(day.day, last))
+
+
+def stretch(sentence: str, reference: datetime.date) -> tuple[datetime.date, str, str] | None:
+    """(start, unit, words) of a stretch ending at the report ("in the past 24 hours"), if the sentence tells one."""
+    m = _STRETCH.search(sentence)
+    if not m:
+        return None
+    n_words = m.group("n") or m.group("n2")
+    unit = _UNITS[(m.group("unit") or m.group("unit2")).lower()]
+    n = 1 if not n_words else number_value(n_words)
+    if n is None or n <= 0:
+        return None
+    return _minus(reference, n, unit), unit, m.group(0)
+
+
+def _mentions_in(mentions: Sequence[Mention], dated: Sequence[int], s0: int, s1: int) -> list[int]:
+    return [i for i in dated if s0 <= mentions[i].char_start < s1]
+
+
+def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sentences: Sequence[tuple[int, int]]
+              ) -> datetime.date | None:
+    """The start date the article gives for the war, offensive or escalation it reports on, if any:
+    a day- or month-precision date after "since" or in a sentence that tells a start."""
+    for s0, s1 in sentences:
+        sentence = text[s0:s1]
+        if not _WAR_START.search(sentence):
+            continue
+        for i in _mentions_in(mentions, dated, s0, s1):
+            m = mentions[i]
+            if m.precision in ("day", "month", "part_of_month") and m.date_start is not None:
+                return m.date_start
+    return None
+
+
+def period(
+    text: str,
+    s0: int,
+    s1: int,
+    reference: datetime.date,
+    mentions: Sequence[Mention],
+    dated: Sequence[int],
+    war: datetime.date | None,
+) -> FigureDate:
+    """The period of a running total told in sentence [s0, s1)."""
+    start = end = None
+    for i in _mentions_in(mentions, dated, s0, s1):
+        m = mentions[i]
+        before = text[max(s0, m.char_start - 30) : m.char_start]
+        if start is None and _SINCE.search(before):
+            start = m.date_start
+        elif end is None and _AS_OF.search(before):
+            end = m.date_end
+    sentence = text[s0:s1]
+    if start is None:
+        found = stretch(sentence, reference)
+        if found is not None and found[1] != "hours":
+            start = found[0]
+    if start is None and war is not None and (_SINCE_WAR.search(sentence) or _WAR_START.search(sentence)):
+        start = war
+    return FigureDate(start, end or reference, "day" if start is not None else None, "period")
+
+
+def day_stretch(text: str, s0: int, s1: int, reference: datetime.date) -> FigureDate | None:
+    """A single toll over the hours or days ending at the report ("59 killed in the past 24 hours")."""
+    found = stretch(text[s0:s1], reference)
+    if found is None or found[1] not in ("hours", "days"):
+        return None
+    return FigureDate(found[0], reference, "day", "sentence")
