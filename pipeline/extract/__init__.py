@@ -34,6 +34,7 @@ from pipeline.sentences import is_furniture, split_sentences
 
 RULES_VERSION = rules_version()
 
+RECENT_SENTENCES = 2  # an incident told this close before a figure is the one it refers to
 _PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
 _SAME_INCIDENT_DAYS = 3
 _LATE_DEATH_DAYS = 31
@@ -73,6 +74,7 @@ class Article:
     story: list[tuple[int, int]]  # sentences outside page furniture
     dated: list[int]  # mentions that can date something (outside furniture, not dating a report)
     dated_past: list[int]  # of those, the ones not after the reference (violence is reported after it happens)
+    period_dates: list[int]  # usable mentions not after the reference, period edges included
 
 
 def extract(
@@ -86,8 +88,11 @@ def extract(
     spans = split_sentences(text)
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
     story = [s for s in spans if s not in furniture]
-    dated = dating.usable(text, mentions, furniture)
-    art = Article(text, reference, mentions, story, dated, [i for i in dated if mentions[i].date_start <= reference])
+    usable = dating.usable(text, mentions, furniture)
+    # The edges of a period ("since May 4") date running totals, never an incident.
+    dated = [i for i in usable if not dating.period_edge(text, mentions[i])]
+    art = Article(text, reference, mentions, story, dated, [i for i in dated if mentions[i].date_start <= reference],
+                  [i for i in usable if mentions[i].date_start <= reference])
 
     protos, figures = find_events(art)
     dates = date_events(art, protos, figures)
@@ -148,7 +153,8 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
     for k, p in enumerate(protos):
         s0, s1 = art.story[p.si]
         violent = p.type in ev.VIOLENT
-        before = _told_before(told, p.type, s0) if violent else None
+        near = art.story[max(0, p.si - RECENT_SENTENCES)][0]
+        before = _told_before(told, p.type, s0, near) if violent else None
         pool = art.dated_past if violent else art.dated
         mi = dating.governing(mentions, pool, s0, s1, p.start, p.end)
         basis = "sentence"
@@ -175,20 +181,34 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
     for k, p in enumerate(protos):
         if p.type not in ev.VIOLENT or (not told and story_day is None):
             continue
-        first = next((m for _, t, m in told if t == p.type), told[0][2]) if told else story_day
+        if told:
+            first = next((m for _, t, m in told if t == p.type), told[0][2])
+        elif p.start >= mentions[story_day].char_start or p.si < dating.HEADLINE_SENTENCES:
+            first = story_day  # the day the lead tells dates what follows it, and the headline above it
+        else:
+            continue
         d = out[k]
         if d.basis == "reference" or (d.mention is not None and dating.refines(mentions[d.mention], mentions[first])):
             out[k] = EventDate(first, "context")
     return out
 
 
-def _told_before(told: list[tuple[int, str, int]], etype: str, offset: int) -> int | None:
-    """The incident told nearest before `offset`, of the same type first."""
+def _sentence_index(story: list[tuple[int, int]], offset: int) -> int:
+    return next((i for i, (a, b) in enumerate(story) if a <= offset < b), len(story))
+
+
+def _told_before(told: list[tuple[int, str, int]], etype: str, offset: int, near: int) -> int | None:
+    """The incident a later sentence refers back to: one told in the last few sentences (from offset
+    `near` on), else the first the article told; of the same type first."""
     earlier = [(o, t, m) for o, t, m in told if o < offset]
-    same = [m for _, t, m in earlier if t == etype]
-    if same:
-        return same[-1]
-    return earlier[-1][2] if earlier else None
+    recent = [x for x in earlier if x[0] >= near]
+    for pool in (recent, earlier[:1] + [x for x in earlier if x[1] == etype][:1]):
+        same = [m for _, t, m in pool if t == etype]
+        if same:
+            return same[-1] if pool is recent else same[0]
+        if pool:
+            return pool[-1][2] if pool is recent else pool[0][2]
+    return None
 
 
 # ---------------------------------------------------------------- pass 3: places, and the events themselves
@@ -245,13 +265,14 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
                  ) -> list[Casualty]:
     """Each figure's own date: a running total's period, a toll over the hours before the report, or
     the date of the incident (its event's), else undated (`reference`)."""
-    war = periods.war_start(art.text, art.mentions, art.dated_past, art.story)
+    war = periods.war_start(art.text, art.mentions, art.period_dates, art.story, art.reference)
     out = []
     for c in casualties:
         e = events[c.event_index] if c.event_index is not None else None
         s0, s1 = _sentence_of(art.story, c.char_start)
         if c.cumulative:
-            fd = periods.period(art.text, s0, s1, art.reference, art.mentions, art.dated_past, war)
+            fd = periods.period(art.text, s0, s1, c.char_start, c.char_end, art.reference, art.mentions,
+                                art.period_dates, war)
         else:
             fd = periods.day_stretch(art.text, s0, s1, art.reference)
             if fd is None and e is not None and e.date_basis != "reference":

@@ -209,7 +209,7 @@ def _victims(phrase_text: str) -> str | None:
 
 
 def _cumulative(text: str, sent_start: int, sent_end: int, start: int, count_start: int, end: int) -> bool:
-    before = text[max(sent_start, count_start - 120) : count_start]
+    before = text[max(sent_start, count_start - 300) : count_start]
     if _CUM_BEFORE.search(before):
         return True
     window = text[max(sent_start, start - 60) : min(sent_end, end + 50)]

@@ -60,6 +60,11 @@ _DATELINE_AFTER = re.compile(r"[ \t]*(?:\([^()\n]{1,40}\))?[ \t]*(?:[–—-]{1,
 _PERIOD_EDGE = re.compile(r"\b(?:since|until|till|from|as of|through)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 
 
+def period_edge(text: str, m: Mention) -> bool:
+    """Whether a mention opens or closes a period ("since May 4", "as of Monday")."""
+    return _PERIOD_EDGE.search(text[max(0, m.char_start - 30) : m.char_start]) is not None
+
+
 def in_dateline(text: str, m: Mention) -> bool:
     line_start = text.rfind("\n", 0, m.char_start) + 1
     return bool(_DATELINE_BEFORE.search(text[line_start : m.char_start]) and _DATELINE_AFTER.match(text, m.char_end))
@@ -116,7 +121,8 @@ def refines(coarse: Mention, fine: Mention) -> bool:
     )
 
 
-LEAD_SENTENCES = 6  # a local report tells its day in the lead, not further down
+LEAD_SENTENCES = 10  # a local report tells its day in the lead, not further down
+HEADLINE_SENTENCES = 3  # story sentences before the lead that a lead's day can date (headline, deck)
 
 
 def story_day(text: str, mentions: Sequence[Mention], dated: list[int], story: Sequence[tuple[int, int]],
@@ -130,7 +136,7 @@ def story_day(text: str, mentions: Sequence[Mention], dated: list[int], story: S
         if m.precision != "day" or m.date_start is None or m.date_start > reference:
             continue
         s = next(((a, b) for a, b in lead if a <= m.char_start < b), None)
-        if s is None or _PERIOD_EDGE.search(text[max(s[0], m.char_start - 30) : m.char_start]):
+        if s is None or period_edge(text, m):
             continue
         inside = [mentions[j] for j in dated if s[0] <= mentions[j].char_start < s[1]]
         words = re.findall(r"[^\W\d_]{2,}", text[s[0] : s[1]])

@@ -41,7 +41,8 @@ _SINCE = _join("since_before")  # just before a mention that starts a period
 _AS_OF = _join("as_of_before")  # just before a mention that ends one
 _WAR_START = _join("war_start_around")  # a sentence that dates the start of the war / the escalation
 _SINCE_WAR = _join("since_war")  # "since the war began", "since the start of the offensive"
-_STRETCH = re.compile(_P["stretch"], re.IGNORECASE)  # "in the past 24 hours", "over the last month"
+_STRETCH = re.compile(_P["stretch"], re.IGNORECASE)
+_DURING = re.compile(r"\b(?:during|over|in|throughout|across|within)\s+(?:the\s+)?$", re.IGNORECASE)  # "in the past 24 hours", "over the last month"
 _UNITS = {"hour": "hours", "hours": "hours", "day": "days", "days": "days", "week": "weeks", "weeks": "weeks",
           "month": "months", "months": "months", "year": "years", "years": "years"}
 
@@ -87,10 +88,17 @@ def _mentions_in(mentions: Sequence[Mention], dated: Sequence[int], s0: int, s1:
     return [i for i in dated if s0 <= mentions[i].char_start < s1]
 
 
-def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sentences: Sequence[tuple[int, int]]
-              ) -> datetime.date | None:
+def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sentences: Sequence[tuple[int, int]],
+              reference: datetime.date) -> datetime.date | None:
     """The start date the article gives for the war, offensive or escalation it reports on, if any:
-    a day- or month-precision date after "since" or in a sentence that tells a start."""
+    the first day- or month-precision date after "since", else one in a sentence that tells a start."""
+    since = []
+    for i in dated:
+        m = mentions[i]
+        # "since yesterday" counts a day, not a war: a start is a week or more before the report.
+        if m.precision in ("day", "month") and m.date_start is not None and (reference - m.date_start).days >= 7 and _SINCE.search(
+                text[max(0, m.char_start - 30) : m.char_start]):
+            since.append(m.date_start)
     for s0, s1 in sentences:
         sentence = text[s0:s1]
         if not _WAR_START.search(sentence):
@@ -99,35 +107,54 @@ def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sent
             m = mentions[i]
             if m.precision in ("day", "month", "part_of_month") and m.date_start is not None:
                 return m.date_start
-    return None
+    return next((d for d in since if d is not None), None)
 
 
 def period(
     text: str,
     s0: int,
     s1: int,
+    f0: int,
+    f1: int,
     reference: datetime.date,
     mentions: Sequence[Mention],
     dated: Sequence[int],
     war: datetime.date | None,
 ) -> FigureDate:
-    """The period of a running total told in sentence [s0, s1)."""
+    """The period of a running total [f0, f1) told in sentence [s0, s1): a stated start ("since"), else
+    the stretch or named interval nearest the figure ("in three days", "during the weekend"), else the
+    war's start when the sentence counts from it."""
     start = end = None
+    intervals = []  # (distance to the figure, start, end)
     for i in _mentions_in(mentions, dated, s0, s1):
         m = mentions[i]
         before = text[max(s0, m.char_start - 30) : m.char_start]
-        if start is None and _SINCE.search(before):
-            start = m.date_start
-        elif end is None and _AS_OF.search(before):
-            end = m.date_end
+        if _SINCE.search(before):
+            start = m.date_start if start is None else start
+        elif _AS_OF.search(before):
+            end = m.date_end if end is None else end
+        elif (m.precision in ("week", "part_of_month", "month") and m.date_start is not None
+              and _DURING.search(text[max(s0, m.char_start - 12) : m.char_start])):
+            intervals.append((_distance(m.char_start, m.char_end, f0, f1), m.date_start, m.date_end, m.char_start))
     sentence = text[s0:s1]
     if start is None:
         found = stretch(sentence, reference)
         if found is not None and found[1] != "hours":
-            start = found[0]
+            k = _STRETCH.search(sentence)
+            a, b = s0 + k.start(), s0 + k.end()
+            # "over the past month" is a stretch ending at the report, not the calendar month before it
+            intervals = [x for x in intervals if not a <= x[3] < b]
+            intervals.append((_distance(a, b, f0, f1), found[0], reference, a))
+        if intervals:
+            _, start, last, _ = min(intervals, key=lambda x: x[0])
+            end = end or last
     if start is None and war is not None and (_SINCE_WAR.search(sentence) or _WAR_START.search(sentence)):
         start = war
     return FigureDate(start, end or reference, "day" if start is not None else None, "period")
+
+
+def _distance(a0: int, a1: int, b0: int, b1: int) -> int:
+    return max(0, a0 - b1, b0 - a1)
 
 
 def day_stretch(text: str, s0: int, s1: int, reference: datetime.date) -> FigureDate | None:
