@@ -7,10 +7,11 @@ INPUT  ?= data/raw
 OUTPUT ?= data/processed
 WORK   ?= data/interim
 SHARED ?= ../shared
-# Accuracy floors for eval-check: just under the figures the current code reaches (see README "Accuracy").
-FLOOR_TIMEBANK ?= 84.0
-FLOOR_AQUAINT  ?= 77.7
-FLOOR_GVA      ?= --min-killed 86.5 --min-killed-nonzero 81 --min-injured 77 --min-date 89
+# Accuracy floors for eval-check: a point or two under the development figures reached (README "Accuracy"), so
+# noise passes and a real regression fails; the GVA floors never go under 85 / 80 / 75 / 85.
+FLOOR_TIMEBANK ?= 83
+FLOOR_AQUAINT  ?= 76.5
+FLOOR_GVA      ?= --min-killed 85.7 --min-killed-nonzero 80.2 --min-injured 76.4 --min-date 88.2
 # Exit code 1 means "finished, with rejects": outputs are written, the rejects table says why.
 ALLOW_REJECTS = || [ $$? -eq 1 ]
 
@@ -73,7 +74,7 @@ eval: setup
 	$(PY) -m pipeline eval casualties $(SHARED)/corpora/casualties/gva_dev.jsonl
 	$(PY) -m pipeline eval news $(SHARED)/corpora/news_dev
 
-## eval-check: the evaluations with floors just under the figures reached (CI runs it; fails on a regression)
+## eval-check: the evaluations with floors a point or two under the figures reached (CI runs it; fails on a regression)
 eval-check: setup
 	$(PY) -m pipeline eval timeml $(SHARED)/corpora/timeml/timebank --worst 0 --min-value-f1 $(FLOOR_TIMEBANK)
 	$(PY) -m pipeline eval timeml $(SHARED)/corpora/timeml/aquaint --worst 0 --min-value-f1 $(FLOOR_AQUAINT)

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
-from pipeline.paths import PACKAGE, RULES, SCHEMAS
+from pipeline import __version__, rulefiles
+from pipeline.paths import PACKAGE, SCHEMAS
 from pipeline.settings import Settings
 
 
@@ -26,11 +26,11 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-# What per-unit results depend on (ingest, temporal, extract, validate); everything else (the timeline, the
-# CLI, evaluations, benchmarks, docs) can change without reprocessing the cached units.
+# What per-unit results depend on (ingest, temporal, extract, validate; the rules: one version for every rule file);
+# everything else (the timeline code, the CLI, evaluations, benchmarks, docs) can change without reprocessing the
+# cached units.
 UNIT_CODE = ("ingest/*.py", "temporal/*.py", "extract/*.py", "sentences.py", "records.py", "stages.py",
-             "batch.py", "validate.py", "gx_adapter.py", "tables.py", "__init__.py")  # fmt: skip
-UNIT_RULES = ("datelines.yaml", "temporal/*", "extract/*")
+             "batch.py", "validate.py", "gx_adapter.py", "tables.py", "rulefiles.py", "__init__.py")  # fmt: skip
 UNIT_SCHEMAS = ("articles.*.json", "mentions.*.json", "events.*.json", "casualties.*.json", "rejects.*.json")
 
 
@@ -48,7 +48,7 @@ def unit_versions() -> dict[str, str]:
     """Hashes of the code, rules and schemas that per-unit processing uses (the cache key's version part)."""
     return {
         "unit_code_sha256": _files_sha256(PACKAGE, UNIT_CODE),
-        "unit_rules_sha256": _files_sha256(RULES, UNIT_RULES),
+        "unit_rules_sha256": rulefiles.version(),  # one version for all rule files
         "unit_schemas_sha256": _files_sha256(SCHEMAS, UNIT_SCHEMAS),
     }
 
@@ -57,7 +57,7 @@ def versions() -> dict[str, str]:
     return {
         "pipeline": __version__,
         "code_sha256": tree_sha256(PACKAGE, ("*.py",)),
-        "rules_sha256": tree_sha256(RULES, ("*.yaml", "*.yml", "*.tsv", "*.json")),
+        "rules_sha256": rulefiles.version(),
         "schemas_sha256": tree_sha256(SCHEMAS, ("*.json",)),
         **unit_versions(),
     }

@@ -13,14 +13,14 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from pipeline import rulefiles
 
 RULES_FILE = Path(__file__).parent / "rules" / "extract" / "sentences.yaml"
 
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    data = rulefiles.load("extract/sentences.yaml")
     return {
         "never_final": {a.lower() for a in data["never_final"]},
         "may_end": {a.lower() for a in data["may_end"]},

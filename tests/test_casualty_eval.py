@@ -14,14 +14,14 @@ ARTICLES = [
     {
         "id": "a1",
         "reference_date": "2021-05-10",
-        "text": "Two killed, three hurt in Elm Street shooting\n\nTwo men were killed and three other people were "
-        "wounded when a gunman opened fire outside a bar on Saturday night, police said Sunday.",
+        "text": "Two killed, three hurt in Elm Street shooting\n\nA gunman opened fire outside a bar on Saturday "
+        "night, killing two men and wounding three other people, police said Sunday.",
         "gold": {"killed": 2, "injured": 3, "event_date": "2021-05-08"},
     },
     {
         "id": "a2",
         "reference_date": "2021-05-10",
-        "text": "A 16-year-old boy was shot in the leg on Sunday afternoon. He is expected to survive. No one else was hurt.",
+        "text": "A 13-year-old girl was wounded in the arm on Sunday afternoon. She is expected to recover. Nobody else was hurt.",
         "gold": {"killed": 0, "injured": 1, "event_date": "2021-05-09"},
     },
     {
@@ -83,7 +83,7 @@ def test_article_reading_prefers_the_largest_non_cumulative_figure():
     "text, killed, injured",
     [
         ("Two men were shot Sunday night, police said. One of the men died at the hospital.", 1, 1),
-        ("A woman was killed and her two children were wounded when a gunman opened fire on their car.", 1, 2),
+        ("A man was killed and his two nephews were hurt when someone fired into their pickup truck.", 1, 2),
         ("Three people were hurt in a shooting early Monday.", 0, 3),
         ("A 19-year-old man was found shot to death in an alley. No arrests have been made.", 1, 0),
         ("Police are investigating a double shooting that left one man dead and another injured.", 1, 1),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline.extract import RULES_VERSION, extract
 from pipeline.extract import places as pl
-from pipeline.paths import SHARED
+from pipeline.paths import RAW
 from pipeline.records import Mention
 
 REF = dt.date(2021, 3, 10)  # a Wednesday
@@ -96,7 +96,7 @@ def test_killed_number_forms_and_qualifiers(text, low, best, high, qualifier):
         ("Two people were shot, one fatally, outside a bar.", "killed", 1),
         ("Two people were shot, one fatally, outside a bar.", "injured", 1),
         ("Six people were shot at a party; nobody died.", "injured", 6),
-        ("A man was shot several times and died at the hospital.", "killed", 1),
+        ("A man was shot twice in the back and died on the way to the clinic.", "killed", 1),
         ("The gunman then turned the gun on himself.", "killed", 1),
         ("Police are investigating a double shooting on Elm Road.", "injured", 2),
         ("Officers found two victims in an apparent murder-suicide.", "killed", 2),
@@ -140,7 +140,7 @@ def test_a_victim_who_died_days_later_is_not_left_injured():
 @pytest.mark.parametrize(
     "text, category, best",
     [
-        ("2 shot and wounded, 3 others grazed by gunfire at party", "injured", 5),
+        ("4 shot and wounded, 2 others grazed by bullets at cookout", "injured", 6),
         ("Two soldiers were wounded and three others were injured in the blast.", "injured", 5),
         ("One man was killed, two others were killed in the crossfire.", "killed", 3),
         ("One dead, nine others wounded in overnight violence", "injured", 9),
@@ -161,13 +161,13 @@ def test_shot_others_are_not_reduced_by_the_killed():
     "text",
     [
         "A 15-year-old was shot and wounded on Main Street.",
-        "Robert Jones, 34, was wounded in the leg.",
+        "Marisol Perrault, 34, was wounded in the leg.",
         "In 2019 a gunman wounded a man at the mall.",
         "Shots were fired at 7 p.m. and a man was wounded.",
         "He used a .40-caliber pistol and a man was wounded.",
         "Police found a 9mm handgun; a man was wounded.",
         "The robbers took $300 and wounded a clerk.",
-        "The shooting in the 4900 block of West Lake Street wounded a man.",
+        "The shooting in the 2300 block of South Alder Street wounded a man.",
         "Call 555-0134 with tips; a man was wounded.",
         "On March 3 a gunman wounded a man.",
     ],
@@ -402,7 +402,7 @@ def test_empty_and_figure_free_text():
 
 
 def test_seed_article_ganja_attack():
-    text = (SHARED / "seed" / "mehr-2020-10-27-iran-karabakh.txt").read_text(encoding="utf-8")
+    text = (RAW / "mehr-2020-10-27-iran-karabakh.txt").read_text(encoding="utf-8")  # the founding article
     from pipeline.temporal import normalise
 
     ref = dt.date(2020, 10, 27)

@@ -1,4 +1,5 @@
-"""Every example in the extraction rule files runs as a test."""
+"""Every example in the extraction rule files runs as a test; a casualty example must be read by the rule it sits
+under (by rule id), so a rule that another rule shadows cannot look tested."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pipeline.extract import events as ev
 from pipeline.extract import places as pl
 from pipeline.extract.casualties import find_figures, not_a_count
 from pipeline.extract.numbers import COUNT_RE, parse_count
-from pipeline.extract.rules import RULE_FILES, load, rules_version
+from pipeline import rulefiles
+from pipeline.extract.rules import load, rules_version
 from pipeline.sentences import split_sentences
 
 _COUNT = re.compile(COUNT_RE, re.IGNORECASE)
@@ -59,6 +61,9 @@ def test_casualty_rule_examples(rule_id, ex):
         and ("cumulative" not in ex or f.cumulative == ex["cumulative"])
     ]
     assert matches, [(f.rule_id, f.category, tuple(f.count), f.victims, f.cumulative) for f in figures]
+    # the rule id of a figure of people shot carries a suffix ("count_outcome:shot")
+    by = sorted({f.rule_id.split(":")[0] for f in matches})
+    assert rule_id in by, f"read by {by}, not by the rule {rule_id} it sits under"
 
 
 @pytest.mark.parametrize("ex", _examples("victims"), ids=lambda ex: ex["text"])
@@ -98,10 +103,9 @@ def test_every_event_type_has_a_plover_entry_or_none():
     assert set(ev.CASUALTY_EVENT.values()) <= set(ev.TYPES)
 
 
-def test_rules_version_is_a_short_stable_hash():
+def test_rules_version_is_the_one_version_of_all_rule_files():
     v = rules_version()
-    assert re.fullmatch(r"[0-9a-f]{12}", v) and v == rules_version()
-    assert len(RULE_FILES) == 8
+    assert re.fullmatch(r"[0-9a-f]{12}", v) and v == rulefiles.version()[:12]
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from pipeline.paths import RAW
 from pipeline.temporal import normalise
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "mehr-2020-10-27-iran-karabakh.txt"
+SEED = RAW / "mehr-2020-10-27-iran-karabakh.txt"  # the founding article, shipped in data/raw
 
 
 def one(text: str, ref: date, span: str):

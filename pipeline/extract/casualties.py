@@ -87,12 +87,12 @@ _SLOTS = {
 }
 
 
-# A list of counted people: "3 teen girls, 1 man", "two men and a woman", "husband, wife and baby".
+# A list of counted people: "2 teen boys, 1 woman", "two men and a woman", "husband, wife and baby".
 _ITEM = (
     rf"(?:{NUMBER}\s+(?:#?[\w'’-]+\s+){{0,3}}?#?(?:{_PLURAL}|{_SINGULAR})"
     rf"|(?:(?:an?|one|another|his|her|their)\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{_SINGULAR}))\b"
 )
-# Ages in apposition inside a list: "Two children, ages 3 and 5, and their mother".
+# Ages in apposition inside a list: "two sisters, ages 7 and 9, and their grandfather".
 _LIST_AGES = r"(?:,\s*(?:ages?\s+)?\d{1,2}(?:\s*(?:,\s*and|,|and)\s*\d{1,2})*(?=\s*,))"
 _LIST_AGES_RE = re.compile(_LIST_AGES.replace(r"(?=\s*,)", r"(?=\s*,|$)"), re.IGNORECASE)
 _SLOTS["NUMLIST"] = rf"(?P<numlist>\b{_ITEM}{_LIST_AGES}?(?:\s*(?:,\s*and|,|and)\s+{_ITEM}{_LIST_AGES}?)+)"
@@ -403,7 +403,7 @@ _OTHERS_AFTER_COUNT = re.compile(r"\s+(?:others|other|more)\b", re.IGNORECASE)
 
 
 def _with_others(text: str, found: list[Figure]) -> list[Figure]:
-    """"2 shot and wounded, 3 others grazed": two counts of one category joined in one clause, the
+    """"4 shot and wounded, 2 others grazed": two counts of one category joined in one clause, the
     second of "others", add up (a figure spanning both)."""
     out = []
     for f, g in zip(found, found[1:]):

@@ -1,31 +1,18 @@
-"""Loading the extraction rule files (`pipeline/rules/extract/*.yaml`) once, and their version hash."""
+"""Loading the extraction rule files (`pipeline/rules/extract/*.yaml`) once, and helpers to compile their lexicons."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "extract"
-RULE_FILES = ("numbers.yaml", "guards.yaml", "casualties.yaml", "victims.yaml", "events.yaml", "sentences.yaml", "places.yaml", "periods.yaml")
+from pipeline import rulefiles
+from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
 
 
 @lru_cache(maxsize=None)
 def load(name: str) -> dict:
-    """The parsed YAML rule file `name` (e.g. "numbers")."""
-    return yaml.safe_load((RULES_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-
-
-def rules_version() -> str:
-    """Short hash of the rule files' contents, recorded in the run manifest."""
-    h = hashlib.sha256()
-    for name in RULE_FILES:
-        h.update(name.encode())
-        h.update((RULES_DIR / name).read_bytes())
-    return h.hexdigest()[:12]
+    """The rule file `pipeline/rules/extract/{name}.yaml` (e.g. "numbers"), checked against its schema."""
+    return rulefiles.load(f"extract/{name}.yaml")
 
 
 def phrase(fragment: str) -> str:

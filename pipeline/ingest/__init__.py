@@ -5,7 +5,7 @@ Public interface (other stages and the runner depend on exactly this):
     parse_dateline(text, published) -> Dateline
     input_files(input_path) -> list[Path]
     read_unit(unit, settings, span=None) -> Iterator[Article | Reject]   (one unit, no duplicate tracking)
-    RULES_VERSION: short hash of pipeline/rules/datelines.yaml
+    RULES_VERSION: the short version of all rule files (pipeline.rulefiles.short_version)
 Input formats, ignored files and reject reasons are described in docs/inputs.md.
 """
 

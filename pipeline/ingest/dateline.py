@@ -7,7 +7,6 @@ once and applies them at the few positions where a dateline can stand (see the h
 from __future__ import annotations
 
 import calendar
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -15,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
+
+from pipeline import rulefiles
+from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "datelines.yaml"
 
@@ -57,11 +58,6 @@ class _Rules:
     raw: dict[str, Any]
 
 
-def rules_version() -> str:
-    """Short hash of the rules file, recorded in the manifest."""
-    return hashlib.sha256(RULES_FILE.read_bytes()).hexdigest()[:12]
-
-
 def _alternation(words: list[str]) -> str:
     return "|".join(regex.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
@@ -77,7 +73,7 @@ def _expand(template: str, parts: dict[str, str], depth: int = 0) -> str:
 
 @cache
 def load_rules() -> _Rules:
-    raw = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    raw = rulefiles.load(RULES_FILE.name)
     months = {str(k).casefold(): int(v) for k, v in raw["months"].items()}
     agencies = {str(s).casefold(): str(name) for name, spellings in raw["agencies"].items() for s in spellings}
     particles = [str(p) for p in raw["particles"]]

@@ -8,14 +8,14 @@ lexicon alternations as named groups; `{month:m2}` names the group `m2`), a `res
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline import rulefiles
+from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "temporal"
 LEXICON_FILE = RULES_DIR / "lexicon.yaml"
@@ -89,7 +89,7 @@ def _alternation(words: list[str]) -> str:
 
 @cache
 def lexicon() -> Lexicon:
-    raw = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    raw = rulefiles.load(f"temporal/{LEXICON_FILE.name}")
     return Lexicon(
         months={str(k): int(v) for k, v in raw["months"].items()},
         ambiguous_months=frozenset(raw["ambiguous_months"]),
@@ -293,7 +293,7 @@ def rule_files() -> list[Path]:
 def rules() -> tuple[Rule, ...]:
     out: list[Rule] = []
     for path in rule_files():
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = rulefiles.load(f"temporal/{path.name}")
         for spec in doc.get("rules", []):
             case = "case" in spec.get("flags", [])
             if not case and re.search(r"(?<!\\)[A-Z]", re.sub(r"\(\?P<\w+>", "", spec["pattern"])):
@@ -327,13 +327,3 @@ def rules() -> tuple[Rule, ...]:
     if dupes:
         raise ValueError(f"duplicate temporal rule ids: {dupes}")
     return tuple(out)
-
-
-@cache
-def rules_version() -> str:
-    """Short hash of the lexicon and rule files' contents, for the run manifest."""
-    h = hashlib.sha256()
-    for path in [LEXICON_FILE, *rule_files()]:
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:12]

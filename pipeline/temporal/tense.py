@@ -54,7 +54,7 @@ def _just_before(words: tuple[str, ...]) -> re.Pattern[str]:
 def direction(text: str, start: int, end: int) -> str:
     """'future', 'past', or 'neutral' (no tense cue at all) for the expression text[start:end]."""
     if _future_noun_after().match(text, end) and any(c.isdigit() for c in text[start:end]):
-        # a dated deadline ("gave no reason for the Jan. 14 deadline") is the coming one, whatever the clause's tense;
+        # a dated deadline ("said little about the Jan. 19 deadline") is the coming one, whatever the clause's tense;
         # a weekday one follows the clause ("had tendered by the Tuesday deadline"): within a week the tense is reliable
         return "future"
     lo = max(0, start - _WINDOW)

@@ -7,14 +7,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pipeline import rulefiles
 
 TYPES_FILE = Path(__file__).resolve().parent.parent / "rules" / "timeline" / "types.yaml"
 
 
 @cache
 def rules() -> dict[str, Any]:
-    data = yaml.safe_load(TYPES_FILE.read_text(encoding="utf-8"))
+    data = rulefiles.load("timeline/types.yaml")
     seen: dict[str, str] = {}
     for group, members in data["groups"].items():
         for t in members:
