@@ -80,7 +80,8 @@ _DATELINE_EXAMPLE = Fields(required=("text", "published", "dateline", "place", "
 DATELINES = Fields(
     required=(
         "version", "max_header_lines", "max_header_chars", "min_place_letters", "future_slack_days", "months",
-        "agencies", "not_places", "particles", "parts", "shapes",
+        "agencies", "not_places", "particles", "parts", "shapes", "max_scan_chars", "prose_min_words",
+        "prose_max_capitalised", "alternate_names_min_population",
     ),
     optional=("not_place_patterns", "header_examples"),
     lists={
@@ -88,7 +89,7 @@ DATELINES = Fields(
             "shape",
             Fields(
                 required=("id", "pattern", "examples"),
-                optional=("gazetteer",),
+                optional=("gazetteer", "prose"),
                 lists={"examples": ("example", _DATELINE_EXAMPLE)},
             ),
         ),

