@@ -299,6 +299,7 @@ def drop_covered_singulars(casualties: list[Casualty]) -> list[Casualty]:
     def covered(c: Casualty) -> bool:
         return any(
             n.category == c.category and (n.best or n.low or 0) > 1
+            and (c.victims in (None, "people") or n.victims in (None, "people") or c.victims == n.victims)
             and ("reference" in (n.date_basis, c.date_basis) or (n.date_start, n.date_end) == (c.date_start, c.date_end))
             for n in numeric
         )
@@ -326,7 +327,8 @@ def merge_restatements(casualties: list[Casualty]) -> list[Casualty]:
     return kept
 
 
-_ANOTHER = re.compile(r"\b(?:other|others|another|further|more|additional|second|third|separate)\b", re.IGNORECASE)
+# "two other guards", "another soldier": a different group ("ten others" after a death toll is the same incident's).
+_ANOTHER = re.compile(r"\b(?:other(?=\s+[a-z])|another|second|third|separate)\b", re.IGNORECASE)
 
 
 def _restates(a: Casualty, b: Casualty) -> bool:
