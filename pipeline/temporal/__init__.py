@@ -11,6 +11,7 @@ from datetime import date
 from functools import cache
 
 from pipeline.records import Mention
+from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
 from pipeline.temporal.rules import Rule, rules, rules_version
 
@@ -233,4 +234,5 @@ def normalise(text: str, reference: date) -> list[Mention]:
         if rule.resolve in {"quarter", "current_unit", "latest_quarter"} and res.start is not None:
             ctx.last_quarter = (res.start.year, (res.start.month - 1) // 3 + 1)
             ctx.last_quarter_end = end
+        move_focus(ctx, res, text, start, end)
     return out
