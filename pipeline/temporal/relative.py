@@ -191,12 +191,12 @@ def rel_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     return res
 
 
-_FINER_THAN_MONTH = frozenset({"day", "week", "part_of_month", "month"})
+_SAYS_WHICH = {"D": {"day"}, "W": {"day", "week"}, "M": {"day", "week", "part_of_month", "month"}}
 
 
 def _finer_than(precision: str | None, unit: str) -> bool:
-    """Whether a time of this precision says which `unit` it falls in (any says its year; a year says no month)."""
-    return unit == "Y" or precision in _FINER_THAN_MONTH
+    """Whether a time of this precision says which `unit` it falls in (any time says its year; a year says no month)."""
+    return unit not in _SAYS_WHICH or precision in _SAYS_WHICH[unit]
 
 
 def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -226,7 +226,7 @@ def _offset_antecedent(ctx: Context, unit: str) -> date | None:
     and is precise enough for the unit ("In 1941 ... Two years later": 1943)."""
     focus = focus_here(ctx)
     if focus is not None and ctx.focus_end > ctx.last_day_end and (
-        unit in {"Y", "DE", "CE"} or (unit in {"M", "Q"} and _finer_than(ctx.focus_precision, "M"))
+        unit not in {"D", "W", "FN"} and _finer_than(ctx.focus_precision, "M" if unit == "Q" else unit)
     ):
         return focus
     return ctx.last_day
