@@ -73,7 +73,7 @@ TEMPORAL_LEXICON = Fields(
         "months", "ambiguous_months", "weekdays", "weekday_abbreviations", "numbers", "vague_numbers", "ordinals",
         "units", "seasons", "parts", "day_parts", "day_offsets", "relative", "anaphoric_relative", "trigger_words",
         "holidays", "future_cues", "future_prepositions", "forward_phrases", "reporting_verbs", "deferral_verbs",
-        "future_in_past", "future_nouns", "not_past_ed", "past_cues",
+        "future_in_past", "future_nouns", "not_past_ed", "past_cues", "narrative_since", "narrative_aside",
     ),
 )  # fmt: skip
 _DATELINE_EXAMPLE = Fields(required=("text", "published", "dateline", "place", "agency", "date"))
