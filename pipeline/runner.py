@@ -149,7 +149,7 @@ def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict
         def sentences():
             return pq.ParquetFile(folder / "events.parquet").iter_batches(batch_size=65536, columns=["sentence"])
 
-        built = build_timeline(articles, events, casualties, settings.timeline(), texts=texts, sentences=sentences)
+        built = build_timeline(articles, events, casualties, settings, texts=texts, sentences=sentences)
         result = validate_derived(built, articles)
         for name in TIMELINE_TABLES:
             export.write_table(name, result.tables[name], folder)
