@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import batch, runner
+from pipeline.run import batch, runner
 from pipeline.cli import main
 from pipeline.settings import Settings
 

@@ -7,9 +7,9 @@ from dataclasses import fields
 
 import pytest
 
+from pipeline.evaluate.timeline import _get, evaluate, score
 from pipeline.paths import ROOT
 from pipeline.settings import DOCS, Settings
-from pipeline.timeline.evaluate import _get, evaluate, score
 
 ANALYSTS = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
 

@@ -1,8 +1,8 @@
 """The whole run: plan the input units, process what changed, merge, publish, keep the books.
 
 `run` (and `execute`, which also returns timings) is what `python -m pipeline run` calls; the
-per-unit work and the merge live in `pipeline.batch`, the one-stage-at-a-time commands in
-`pipeline.stepwise`.
+per-unit work and the merge live in `pipeline.run.batch`, the one-stage-at-a-time commands in
+`pipeline.run.stepwise`, the chain of stages both walk in `pipeline.run.chain`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import batch, export, manifest
-from pipeline import engine as engine_mod
+from pipeline import export
+from pipeline.run import batch, manifest
+from pipeline.run import engine as engine_mod
 from pipeline.settings import Settings
 from pipeline.tables import empty
 from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables, built after the merge
