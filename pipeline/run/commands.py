@@ -26,8 +26,13 @@ class _StderrHandler(logging.StreamHandler):
 
 
 def setup_logging(quiet: bool, log_file: Path | None) -> None:
-    handlers: list[logging.Handler] = [_StderrHandler()]
-    handlers[0].setFormatter(logging.Formatter("%(message)s"))
+    """Our log (stage lines, the run summary, errors) to the screen and to `log_file`; `quiet` only
+    keeps the screen to warnings and errors: the log file still gets every line."""
+    screen = _StderrHandler()
+    screen.setFormatter(logging.Formatter("%(message)s"))
+    if quiet:
+        screen.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [screen]
     if log_file:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         fh = logging.FileHandler(log_file, encoding="utf-8")
@@ -35,7 +40,7 @@ def setup_logging(quiet: bool, log_file: Path | None) -> None:
         handlers.append(fh)
     # Our own log at INFO; libraries (GX is chatty) only at WARNING.
     logging.basicConfig(level=logging.WARNING, handlers=handlers, force=True)
-    logging.getLogger("pipeline").setLevel(logging.WARNING if quiet else logging.INFO)
+    logging.getLogger("pipeline").setLevel(logging.INFO)
 
 
 def command(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from pipeline import export
 from pipeline.run import batch, manifest
 from pipeline.run.chain import CHAIN, STAGES, Stage, StageOutput, ingest_stage
 from pipeline.run.runner import (
-    OK, TIMELINE_TABLES, VALIDATION_FAILED, Timer, derive_timeline, finish, log, progress_bar, run_lock,
+    OK, TIMELINE_TABLES, VALIDATION_FAILED, Timer, derive_timeline, finish, log, log_summary, progress_bar, run_lock,
 )  # fmt: skip
 from pipeline.settings import Settings
 from pipeline.tables import empty, to_arrow
@@ -149,8 +148,9 @@ def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settin
             _write(folder, name, table)
         (folder / "validation.json").write_text(json.dumps(validation.summary(), indent=2, default=str) + "\n")
         (folder / "validation_report.txt").write_text(report + "\n")
-        print(report, file=sys.stderr)
-        return OK if validation.success else VALIDATION_FAILED
+        status = OK if validation.success else VALIDATION_FAILED
+        log_summary(report, status)
+        return status
     elif stage == "export":
         from pipeline.ingest import input_files
         from pipeline.paths import TABLES
