@@ -10,9 +10,9 @@ import pytest
 
 from pipeline.export import write_table
 from pipeline.paths import ROOT
+from pipeline.settings import DEFAULTS
 from pipeline.tables import to_arrow
 from pipeline.timeline import build_timeline
-from pipeline.timeline.config import DEFAULT
 from tests.test_timeline_merge import reports
 
 DOC = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
@@ -85,5 +85,5 @@ def test_why_merged(results):
 
 
 def test_doc_states_the_current_thresholds():
-    assert f"Jaccard at least {DEFAULT.syndication_jaccard}" in DOC
-    assert f"word {DEFAULT.shingle_words}-gram" in DOC
+    assert f"Jaccard at least {DEFAULTS.timeline_syndication_jaccard}" in DOC
+    assert f"word {DEFAULTS.timeline_shingle_words}-gram" in DOC
