@@ -20,7 +20,6 @@ DOCS: dict[str, str] = {
     "min_text_chars": "Articles whose body is shorter than this (after stripping) are rejected as `empty`.",
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
     "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
-    "timeline_max_articles": "The merged timeline is built in memory (about 35 MB per 1,000 articles); above this many articles it is skipped (empty tables, a warning and a note in the manifest) so a run stays under 1.5 GB.",
     "timeline_shingle_words": "Words per shingle when comparing article texts for syndication (word n-grams).",
     "timeline_syndication_jaccard": "Articles whose shingle sets have at least this Jaccard similarity are copies of one story.",
     "timeline_syndication_containment": "Also copies when this share of the shorter article's shingles occurs in the longer one "
@@ -43,7 +42,6 @@ class Settings:
     min_text_chars: int = 1
     validation_fail_on_table_errors: bool = True
     progress: str = "auto"  # auto | always | never
-    timeline_max_articles: int = 30_000
     timeline_shingle_words: int = 5
     timeline_syndication_jaccard: float = 0.7
     timeline_syndication_containment: float = 0.9

@@ -135,39 +135,71 @@ def processing_version(settings: Settings, v: dict[str, str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:
-    """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished tables."""
+def derive_timeline(
+    settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True
+) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:
+    """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
+    tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied."""
 
     def derive(folder: Path) -> tuple[pa.Table, dict[str, Any]]:
-        from pipeline.timeline import EVENT_COLUMNS, build_timeline
+        from pipeline.timeline.store import state_metadata, write_timeline
         from pipeline.validate import validate_derived
 
-        n = pq.read_metadata(folder / "articles.parquet").num_rows
-        if n > settings.timeline_max_articles:
-            log.warning("timeline: skipped, %d articles is more than timeline_max_articles (%d)", n, settings.timeline_max_articles)
-            for name in TIMELINE_TABLES:
-                export.write_table(name, empty(name), folder)
-            return empty("rejects"), {"skipped": f"{n} articles > timeline_max_articles {settings.timeline_max_articles}"}
-        # only the columns the merge needs; texts and sentences are streamed from the files
-        articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
-        events = pq.read_table(folder / "events.parquet", columns=[*EVENT_COLUMNS, "plover_type"])
-        casualties = pq.read_table(folder / "casualties.parquet")
+        def check(piece: dict[str, pa.Table], articles: pa.Table) -> tuple[dict[str, pa.Table], pa.Table, dict[str, Any]]:
+            result = validate_derived(piece, articles)
+            return {name: result.tables[name] for name in TIMELINE_TABLES}, result.tables["rejects"], result.summary()
 
-        def texts():
-            return pq.ParquetFile(folder / "articles.parquet").iter_batches(batch_size=2048, columns=["article_id", "text"])
-
-        def sentences():
-            return pq.ParquetFile(folder / "events.parquet").iter_batches(batch_size=65536, columns=["sentence"])
-
-        built = build_timeline(articles, events, casualties, settings, texts=texts, sentences=sentences)
-        result = validate_derived(built, articles)
-        for name in TIMELINE_TABLES:
-            export.write_table(name, result.tables[name], folder)
-        summary = result.summary()
-        summary["rows"] = {name: result.tables[name].num_rows for name in TIMELINE_TABLES}
-        return result.tables["rejects"], summary
+        sinks = {name: batch.TableSink(name, folder) for name in TIMELINE_TABLES}
+        try:
+            old = previous if previous is not None and (previous / "timeline_links.parquet").exists() else None
+            out, windows = write_timeline(folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse)
+            sinks["timeline_links"].flush()
+            sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))
+        finally:
+            for sink in sinks.values():
+                sink.close()
+        log.info("timeline: %d windows, %d merged again, %d copied from the previous run", out.windows, out.rebuilt, out.windows - out.rebuilt)
+        summary = combine_validation(out.validation, out.rows)
+        summary["rows"] = dict(out.rows)
+        summary["windows"] = {"windows": out.windows, "rebuilt": out.rebuilt}
+        rejects = pa.concat_tables(out.rejects) if out.rejects else empty("rejects")
+        return rejects, summary
 
     return derive
+
+
+def combine_validation(pieces: list[dict[str, Any]], rows: dict[str, int]) -> dict[str, Any]:
+    """One validation summary of tables checked a piece at a time (rows copied unchecked count as passed)."""
+    tables: dict[str, dict[str, Any]] = {}
+    for name in TIMELINE_TABLES:
+        quarantined: Counter = Counter()
+        failures: dict[tuple[str, str], dict[str, Any]] = {}
+        expectations = 0
+        for p in pieces:
+            t = p["tables"][name]
+            expectations = max(expectations, t["expectations"])
+            quarantined.update(t["quarantined"])
+            for f in t["failures"]:
+                key = (f["type"], f["column"])
+                if key in failures:
+                    failures[key]["unexpected_count"] += f["unexpected_count"]
+                    failures[key]["fails_run"] |= f["fails_run"]
+                else:
+                    failures[key] = dict(f)
+        if not pieces:
+            from pipeline.gx_adapter import load_suite
+
+            expectations = len(load_suite(name)["expectations"])
+        out = rows.get(name, 0)
+        tables[name] = {
+            "rows_in": out + sum(quarantined.values()),
+            "rows_out": out,
+            "expectations": expectations,
+            "quarantined": dict(sorted(quarantined.items())),
+            "failures": [failures[k] for k in sorted(failures)],
+        }
+    success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
+    return {"success": success, "tables": tables}
 
 
 def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
@@ -196,10 +228,7 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     for name, t in derived.get("tables", {}).items():
         tables[name] = {**t, "rows_in": t["rows_in"], "rows_out": t["rows_out"]}
     success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
-    summary = {"success": success, "tables": tables}
-    if "skipped" in derived:
-        summary["timeline_skipped"] = derived["skipped"]
-    return summary
+    return {"success": success, "tables": tables}
 
 
 def _previous_manifest(out_dir: Path) -> dict[str, Any] | None:
@@ -266,7 +295,8 @@ def execute(
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive_timeline(settings))
+            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), reuse=not full)
+            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive)
             merged["result"] = merge
             validation = merged_validation(merge)
             report = render_report(validation)
