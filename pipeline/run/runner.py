@@ -66,13 +66,62 @@ def run_lock(out_dir: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _show_progress(settings: Settings) -> bool:
+    return settings.progress == "always" or (settings.progress == "auto" and sys.stderr.isatty())
+
+
 def progress_bar(settings: Settings, desc: str):
-    show = settings.progress == "always" or (settings.progress == "auto" and sys.stderr.isatty())
-    if not show:
+    if not _show_progress(settings):
         return None
     from tqdm import tqdm
 
     return lambda items, total: tqdm(items, total=total, desc=desc, unit="art", leave=False, mininterval=0.5)
+
+
+class Progress:
+    """Progress bars of a run's phases on stderr, in articles (or events) with rate and ETA; nothing when
+    settings say no. A phase whose total is known only in bytes (the input files) estimates its article
+    total from the articles per byte seen so far."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.show = _show_progress(settings)
+        self.bars: dict[str, Any] = {}
+        self.bytes: dict[str, list[int]] = {}
+
+    def _bar(self, phase: str, unit: str) -> Any:
+        if phase not in self.bars:
+            from tqdm import tqdm
+
+            self.bars[phase] = tqdm(desc=f"{phase:<11}", unit=unit, unit_scale=True, leave=False, mininterval=0.5)
+        return self.bars[phase]
+
+    def articles(self, phase: str, articles: int, size: int, total_size: int) -> None:
+        """`articles` more articles done in `phase`, read from `size` of the phase's `total_size` input bytes."""
+        if not self.show:
+            return
+        bar = self._bar(phase, "art")
+        done = self.bytes.setdefault(phase, [0, 0])
+        done[0] += size
+        done[1] += articles
+        bar.total = max(done[1], round(done[1] * total_size / max(done[0], 1)))
+        bar.update(articles)
+
+    def count(self, phase: str, done: int, total: int, unit: str = "art") -> None:
+        """`done` of `total` items in `phase` so far."""
+        if not self.show:
+            return
+        bar = self._bar(phase, unit)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def done(self, *phases: str) -> None:
+        for phase in phases:
+            bar = self.bars.pop(phase, None)
+            if bar is not None:
+                bar.close()
+
+    def close(self) -> None:
+        self.done(*list(self.bars))
 
 
 @dataclass
@@ -136,8 +185,9 @@ def processing_version(settings: Settings, v: dict[str, str]) -> str:
 
 
 def derive_timeline(
-    settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True
-) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:
+    settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True,
+    bars: Progress | None = None,
+) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:  # fmt: skip
     """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
     tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied."""
 
@@ -152,12 +202,22 @@ def derive_timeline(
         sinks = {name: batch.TableSink(name, folder) for name in TIMELINE_TABLES}
         try:
             old = previous if previous is not None and (previous / "timeline_links.parquet").exists() else None
-            out, windows = write_timeline(folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse)
+            progress = None
+            if bars is not None and bars.show:
+
+                def progress(phase: str, done: int, total: int) -> None:
+                    bars.count(phase, done, total, "art" if phase == "syndication" else "event")
+
+            out, windows = write_timeline(
+                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress
+            )  # fmt: skip
             sinks["timeline_links"].flush()
             sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))
         finally:
             for sink in sinks.values():
                 sink.close()
+            if bars is not None:
+                bars.done("syndication", "timeline", "validation")
         log.info("timeline: %d windows, %d merged again, %d copied from the previous run", out.windows, out.rebuilt, out.windows - out.rebuilt)
         summary = combine_validation(out.validation, out.rows)
         summary["rows"] = dict(out.rows)
@@ -287,16 +347,26 @@ def execute(
             "plan:     %d input units, %d cached, %d to process in %d tasks on engine %s [%.2fs]",
             len(jobs), len(jobs) - len(todo), len(todo), len(tasks), engine, t_scan.seconds,
         )  # fmt: skip
+        bars = Progress(settings)
         with Timer() as t_proc:
-            bar = progress_bar(settings, "process")
             results = engine_mod.run_tasks(batch.process_task, tasks, engine=engine, workers=workers, scheduler=scheduler)
-            for _ in bar(results, total=len(tasks)) if bar else results:
-                pass
+            todo_bytes = sum(j.size for j in todo)
+            for task, summaries in zip(tasks, results):
+                n = sum(u["input_articles"] for u in summaries)
+                bars.articles("process", n, sum(j.size for j in task.jobs), todo_bytes)
+            bars.done("process")
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), reuse=not full)
-            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive)
+            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars)
+            all_bytes = sum(j.size for j in jobs)
+
+            def merged_unit(job: batch.UnitJob, articles: int) -> None:
+                bars.articles("merge", articles, job.size, all_bytes)
+                if job is jobs[-1]:
+                    bars.done("merge")
+
+            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive, merged_unit)
             merged["result"] = merge
             validation = merged_validation(merge)
             report = render_report(validation)
@@ -319,7 +389,10 @@ def execute(
             merged["report"] = report
 
         with Timer() as t_merge:
-            export.publish(out_dir, write)
+            try:
+                export.publish(out_dir, write)
+            finally:
+                bars.close()
         prune_cache(work / "cache", version, {j.key for j in jobs})
     merge, data = merged["result"], merged["manifest"]
     _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir)

@@ -129,14 +129,18 @@ def write_timeline(
     before = read_state(previous) if previous is not None else {}
     articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
 
-    def texts():
-        return pq.ParquetFile(folder / "articles.parquet").iter_batches(batch_size=2048, columns=["article_id", "text"])
+    passes = [0]
 
-    if progress:
-        progress("syndication", 0, articles.num_rows)
+    def texts() -> Iterator[pa.RecordBatch]:
+        passes[0] += 1
+        read = 0
+        for batch in pq.ParquetFile(folder / "articles.parquet").iter_batches(batch_size=2048, columns=["article_id", "text"]):
+            yield batch
+            read += batch.num_rows
+            if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
+                progress("syndication", read, articles.num_rows)
+
     book = Articles(articles, syndication(articles, _text_source(articles, texts), settings))
-    if progress:
-        progress("syndication", articles.num_rows, articles.num_rows)
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])
     done: list[Window] = []
@@ -151,6 +155,8 @@ def write_timeline(
             if pending:
                 _check_and_write(pending, articles, check, writer, out)
                 pending.clear()
+                if progress and check is not None:
+                    progress("validation", writer.rows["timeline_links"], total)
 
         for key in sorted(parts):
             ev = _read(tmp / f"events-{key}.arrow", PART_COLUMNS)
