@@ -58,7 +58,7 @@ STATE_KEY = b"pipeline.timeline.windows"  # footer key of timeline_links.parquet
 PART_COLUMNS = [*EVENT_COLUMNS, "plover_type", "sentence"]
 FIGURE_COLUMNS = ["casualty_id", "event_id", "article_id", "category", "low", "best", "high", "cumulative"]
 BATCH = 65_536
-CHECK_ROWS = 250_000  # links checked at once
+CHECK_ROWS = 50_000  # links checked at once
 RECENT_BATCHES = 4  # event batches whose ids are kept to find the window of a figure
 
 # `check(piece, articles)` validates one piece: (the rows that pass, the reject rows, a validation summary)
