@@ -84,6 +84,11 @@ def test_why_merged(results):
     assert ns["why"].explanation.str.len().gt(0).all()
 
 
+def test_rows_that_changed(results):
+    ns, sql = results
+    assert sql["moved"] == [] and ns["moved"].empty  # a first run: no row had an id before
+
+
 def test_doc_states_the_current_thresholds():
     assert f"Jaccard at least {DEFAULTS.timeline_syndication_jaccard}" in DOC
     assert f"word {DEFAULTS.timeline_shingle_words}-gram" in DOC

@@ -31,7 +31,7 @@ from pipeline.timeline import merge as merging
 from pipeline.timeline import places
 from pipeline.timeline.figures import Figure, summarise
 from pipeline.timeline.merge import Group, Link, Member
-from pipeline.timeline.syndication import Copy, TextSource, copies_streamed
+from pipeline.timeline.syndication import Copy, TextSource, copies_of
 from pipeline.timeline.types import pick
 
 __all__ = ["build_timeline", "iter_timeline", "main"]
@@ -160,8 +160,7 @@ def syndication(articles: pa.Table, text_source: TextSource, settings: Settings)
     """The syndicated copies among the articles (article id -> Copy; an article missing is its own original)."""
     ids = articles.column("article_id").to_pylist()
     published = articles.column("published").to_pylist() if "published" in articles.column_names else [None] * len(ids)
-    found = copies_streamed(list(zip(ids, published)), text_source, settings)
-    return {a: c for a, c in found.items() if c.original != a}
+    return copies_of(ids, published, text_source, settings, only_copies=True)
 
 
 def build_window(

@@ -163,11 +163,25 @@ def copies(articles: list[tuple[str, str | None, str]], s: Settings = DEFAULTS) 
 
 
 def copies_streamed(
-    articles: list[tuple[str, str | None]], texts: TextSource, s: Settings = DEFAULTS, set_bytes: int = SET_BYTES
+    articles: list[tuple[str, str | None]], texts: TextSource, s: Settings = DEFAULTS, set_bytes: int = SET_BYTES,
+    only_copies: bool = False,
 ) -> dict[str, Copy]:
-    """Syndication groups of (article_id, published) rows whose texts are streamed by `texts`: article id -> Copy."""
-    order = sorted(articles, key=lambda a: (a[1] is None, a[1] or "", a[0]))
-    ids = [a[0] for a in order]
+    """Syndication groups of (article_id, published) rows whose texts are streamed by `texts`: article id -> Copy
+    (with `only_copies`, only the articles that are a copy of another: the others are their own original)."""
+    ids = [a[0] for a in articles]
+    published = [a[1] for a in articles]
+    return copies_of(ids, published, texts, s, set_bytes, only_copies)
+
+
+def copies_of(
+    article_ids: list[str], published: list[str | None], texts: TextSource, s: Settings = DEFAULTS,
+    set_bytes: int = SET_BYTES, only_copies: bool = False,
+) -> dict[str, Copy]:  # fmt: skip
+    """`copies_streamed` on two parallel lists (no tuple per article: there may be millions)."""
+    # ranks are publication order: (no date last, published, article id)
+    order = sorted(range(len(article_ids)), key=lambda i: (published[i] is None, published[i] or "", article_ids[i]))
+    ids = [article_ids[i] for i in order]
+    del order
     rank = {a: i for i, a in enumerate(ids)}
     size = np.zeros(len(ids), dtype=np.int64)  # distinct shingles per article
     position = np.full(len(ids), -1, dtype=np.int64)  # where the article comes in the text stream
@@ -182,7 +196,7 @@ def copies_streamed(
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         in_sketch = (np.arange(len(o)) - first[o] < s.timeline_sketch_size) & (ranks[o] >= 0)
         sketch_h.append(h[in_sketch])
-        sketch_r.append(ranks[o[in_sketch]])
+        sketch_r.append(ranks[o[in_sketch]].astype(np.int32))
         known = ranks >= 0
         size[ranks[known]] = counts[known]
         position[ranks[known]] = seen + np.flatnonzero(known)
@@ -191,16 +205,17 @@ def copies_streamed(
             kept.put(ranks, h, first, counts)
 
     pairs = _candidate_pairs(np.concatenate(sketch_h or [np.zeros(0, np.uint64)]),
-                             np.concatenate(sketch_r or [np.zeros(0, np.int64)]),
+                             np.concatenate(sketch_r or [np.zeros(0, np.int32)]),
                              s.timeline_sketch_bucket_cap)  # fmt: skip
-    shared = _shared(pairs, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept)
+    del sketch_h, sketch_r
+    shared = _shared(pairs, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept, rank)
 
-    parent = list(range(len(ids)))
+    parent = np.arange(len(ids), dtype=np.int64)
 
     def root(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
-            x = parent[x]
+            x = int(parent[x])
         return x
 
     for a, b in sorted(pairs):
@@ -208,12 +223,14 @@ def copies_streamed(
             ra, rb = root(a), root(b)
             if ra != rb:  # the earlier article stays the group's original (ranks are publication order)
                 parent[max(ra, rb)] = min(ra, rb)
-    roots = [root(i) for i in range(len(ids))]
-    to_original = {(r, i) for i, r in enumerate(roots) if r != i}
+    grouped = sorted({i for pair in pairs for i in pair})  # only articles of a candidate pair can be copies
+    roots = {i: root(i) for i in grouped}
+    to_original = {(r, i) for i, r in roots.items() if r != i}
     missing = to_original - shared.keys()
-    shared.update(_shared(missing, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept))
+    shared.update(_shared(missing, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept, rank))
     out = {}
-    for i, r in enumerate(roots):
+    for i in range(len(ids)) if not only_copies else [i for i, r in roots.items() if r != i]:
+        r = roots.get(i, i)
         sim = None
         if r != i:
             n = shared[r, i]
@@ -222,16 +239,24 @@ def copies_streamed(
     return out
 
 
+PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
+
+
 def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> set[tuple[int, int]]:
     """Pairs of article ranks (lower first) that share a sketch hash held by at most `cap` articles."""
-    order = np.lexsort((r, h))
-    h, r = h[order], r[order]
-    starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1]))) if len(h) else np.zeros(0, np.int64)
-    lengths = np.diff(np.append(starts, len(h)))
     pairs: set[tuple[int, int]] = set()
-    small = (lengths > 1) & (lengths <= cap)
-    for st, ln in zip(starts[small].tolist(), lengths[small].tolist()):
-        pairs.update(combinations(r[st : st + ln].tolist(), 2))
+    part = (h >> np.uint64(61)).astype(np.int8) if len(h) else np.zeros(0, np.int8)  # top 3 bits: PARTS ranges
+    for p in range(PARTS):
+        mine = part == p
+        hp, rp = h[mine], r[mine]
+        order = np.lexsort((rp, hp))
+        hp, rp = hp[order], rp[order]
+        del order
+        starts = np.flatnonzero(np.concatenate(([True], hp[1:] != hp[:-1]))) if len(hp) else np.zeros(0, np.int64)
+        lengths = np.diff(np.append(starts, len(hp)))
+        small = (lengths > 1) & (lengths <= cap)
+        for st, ln in zip(starts[small].tolist(), lengths[small].tolist()):
+            pairs.update(combinations(rp[st : st + ln].tolist(), 2))
     return pairs
 
 
@@ -245,6 +270,7 @@ def _shared(
     words: _Words,
     set_bytes: int,
     kept: _Store,
+    rank: dict[str, int],
 ) -> dict[tuple[int, int], int]:
     """Shingles shared by each pair of article ranks (lower first).
 
@@ -270,7 +296,6 @@ def _shared(
         used += cost
     if block:
         blocks.append((block, used))
-    rank = {a: i for i, a in enumerate(ids)}
     for block, used in blocks:
         waiting: dict[int, list[int]] = defaultdict(list)  # later article -> earlier ones it is compared with
         for early in block:
