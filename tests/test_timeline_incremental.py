@@ -155,3 +155,17 @@ def test_adding_a_day_rebuilds_only_its_windows_and_equals_a_full_rebuild(tmp_pa
     assert summary["windows"] == {"windows": 3, "rebuilt": 0}
     assert same["timeline"].equals(incremental["timeline"])
     assert same["timeline_links"].column("previous_timeline_id").null_count == same["timeline_links"].num_rows
+
+
+def test_windows_merged_on_worker_processes_give_the_same_tables(tmp_path, monkeypatch):
+    from pipeline.run.runner import derive_timeline
+    from pipeline.timeline import store
+
+    monkeypatch.setattr(store, "PARALLEL_EVENTS", 0)
+    got = {}
+    for workers in (1, 2):
+        folder = _folder(tmp_path, f"w{workers}", *_archive(True))
+        derive_timeline(Settings(), None, "test", True, None, workers)(folder)
+        got[workers] = {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
+    for name in TABLES:
+        assert got[1][name].equals(got[2][name]), name

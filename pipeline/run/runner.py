@@ -186,7 +186,7 @@ def processing_version(settings: Settings, v: dict[str, str]) -> str:
 
 def derive_timeline(
     settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True,
-    bars: Progress | None = None,
+    bars: Progress | None = None, workers: int = 1,
 ) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:  # fmt: skip
     """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
     tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied."""
@@ -209,7 +209,7 @@ def derive_timeline(
                     bars.count(phase, done, total, "art" if phase == "syndication" else "event")
 
             out, windows = write_timeline(
-                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress
+                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers
             )  # fmt: skip
             sinks["timeline_links"].flush()
             sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))
@@ -358,7 +358,10 @@ def execute(
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars)
+            derive = derive_timeline(
+                settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars,
+                1 if engine == "serial" else (workers or engine_mod.default_workers()),
+            )  # fmt: skip
             all_bytes = sum(j.size for j in jobs)
 
             def merged_unit(job: batch.UnitJob, articles: int) -> None:

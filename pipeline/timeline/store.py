@@ -25,11 +25,14 @@ was another one: rows merged or split).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import multiprocessing
 import shutil
 import tempfile
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -48,6 +51,7 @@ from pipeline.timeline import (
     EVENT_COLUMNS,
     TABLES,
     Articles,
+    Copy,
     _text_source,
     build_window,
     syndication,
@@ -59,6 +63,8 @@ PART_COLUMNS = [*EVENT_COLUMNS, "plover_type", "sentence"]
 FIGURE_COLUMNS = ["casualty_id", "event_id", "article_id", "category", "low", "best", "high", "cumulative"]
 BATCH = 65_536
 CHECK_ROWS = 50_000  # links checked at once
+PARALLEL_EVENTS = 200_000  # fewer events are merged in this process (starting workers costs seconds)
+AHEAD = 4  # windows read and given to the workers ahead of the one being written
 RECENT_BATCHES = 4  # event batches whose ids are kept to find the window of a figure
 
 # `check(piece, articles)` validates one piece: (the rows that pass, the reject rows, a validation summary)
@@ -120,12 +126,14 @@ def write_timeline(
     previous: Path | None = None,
     reuse: bool = True,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> tuple[Outcome, list[Window]]:
     """Build `timeline` and `timeline_links` from the tables in `folder`, writing them through `write`.
 
     Returns what was written and the windows (to be recorded with `state_metadata` in the links file's footer).
     With `previous` (the last run's folder), windows whose digest did not change are copied from there
-    when `reuse`, and events get their `previous_timeline_id`."""
+    when `reuse`, and events get their `previous_timeline_id`. With `workers` > 1, windows are merged
+    on that many processes (large inputs only), and written in order as they come back."""
     before = read_state(previous) if previous is not None else {}
     articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
 
@@ -158,13 +166,13 @@ def write_timeline(
                 if progress and check is not None:
                     progress("validation", writer.rows["timeline_links"], total)
 
-        for key in sorted(parts):
-            ev = _read(tmp / f"events-{key}.arrow", PART_COLUMNS)
-            cas = _read(tmp / f"figures-{key}.arrow", FIGURE_COLUMNS)
-            digest = window_digest(ev, cas, book, settings, version)
-            old = before.get(key)
-            win = Window(key, digest)
-            if reuse and old is not None and old.digest == digest and not old.quarantined and previous is not None:
+        pool = _pool(workers, articles, book.copies, settings) if workers > 1 and total >= PARALLEL_EVENTS else None
+        queue: deque[tuple[Window, Window | None, Any, int]] = deque()  # (window, old to copy, pieces to come, events)
+
+        def consume() -> None:
+            nonlocal seen
+            win, old, pieces, n = queue.popleft()
+            if old is not None:
                 flush()  # windows are written in order
                 start = dict(writer.rows)
                 for name in TABLES:
@@ -177,20 +185,38 @@ def write_timeline(
                         writer.put(name, table)
                 win.rows = {name: [start[name], writer.rows[name] - start[name]] for name in TABLES}
             else:
-                out.rebuilt += 1
-                prev_ids = _previous_ids(previous, old) if previous is not None else {}
-
-                def sentence_of(rows: np.ndarray, ev: pa.Table = ev) -> pa.ChunkedArray:
-                    return ev.column("sentence").take(pa.array(rows))
-
-                pending.append((win, list(build_window(ev, cas, book, settings, sentence_of, CHUNK, prev_ids))))
+                pending.append((win, pieces.result() if pool is not None else pieces()))
                 if sum(p["timeline_links"].num_rows for _, ps in pending for p in ps) >= CHECK_ROWS:
                     flush()
             done.append(win)
-            seen += ev.num_rows
+            seen += n
             if progress:
                 progress("timeline", seen, total)
-            del ev, cas
+
+        try:
+            for key in sorted(parts):
+                paths = (tmp / f"events-{key}.arrow", tmp / f"figures-{key}.arrow")
+                ev, cas = _read(paths[0], PART_COLUMNS), _read(paths[1], FIGURE_COLUMNS)
+                win = Window(key, window_digest(ev, cas, book, settings, version))
+                old = before.get(key)
+                if reuse and old is not None and old.digest == win.digest and not old.quarantined and previous is not None:
+                    queue.append((win, old, None, ev.num_rows))
+                else:
+                    out.rebuilt += 1
+                    prev_ids = _previous_ids(previous, old) if previous is not None else {}
+                    if pool is not None:
+                        pieces = pool.submit(_build_files, *map(str, paths), prev_ids)
+                    else:
+                        pieces = functools.partial(_build, ev, cas, book, settings, prev_ids)
+                    queue.append((win, None, pieces, ev.num_rows))
+                del ev, cas
+                while len(queue) > (AHEAD if pool is not None else 0) or (queue and queue[0][1] is not None):
+                    consume()
+            while queue:
+                consume()
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         flush()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -226,6 +252,37 @@ def _check_and_write(
             writer.put(name, clean[name].slice(offset[name], n))
             offset[name] += n
             win.quarantined += int(counts[name][1][i]) - n
+
+
+def _build(
+    ev: pa.Table, cas: pa.Table, book: Articles, settings: Settings, prev_ids: dict[str, str]
+) -> list[dict[str, pa.Table]]:
+    def sentence_of(rows: np.ndarray) -> pa.ChunkedArray:
+        return ev.column("sentence").take(pa.array(rows))
+
+    return list(build_window(ev, cas, book, settings, sentence_of, CHUNK, prev_ids))
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> None:
+    _WORKER.update(book=Articles(articles, copies), settings=settings)
+
+
+def _build_files(events_path: str, figures_path: str, prev_ids: dict[str, str]) -> list[dict[str, pa.Table]]:
+    """A worker's task: merge the window filed in these two files."""
+    ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
+    return _build(ev, cas, _WORKER["book"], _WORKER["settings"], prev_ids)
+
+
+def _pool(workers: int, articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> ProcessPoolExecutor:
+    """Worker processes for the windows, started fresh (spawn: no memory shared with this process by accident)."""
+    cols = articles.select([c for c in ("article_id", "source", "published") if c in articles.column_names])
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker, initargs=(cols.combine_chunks(), copies, settings),
+    )  # fmt: skip
 
 
 def state_metadata(done: list[Window]) -> dict[bytes, bytes]:
