@@ -1,17 +1,21 @@
 """One timeline from many articles: merge reports of the same event, keep their disagreements.
 
 Public interface (the runner depends on exactly this):
-    build_timeline(articles, events, casualties, settings=DEFAULTS, texts=None, sentences=None)
+    build_timeline(articles, events, casualties, settings=DEFAULTS, texts=None, sentences=None, previous=None)
         -> {"timeline": pa.Table, "timeline_links": pa.Table}
     iter_timeline(...same..., chunk=50_000) -> the same tables as consecutive pieces (bounded memory)
+    store.write_timeline(folder, settings, version, write, ...) -> the same, out of core, from a folder's
+        Parquet files, rebuilding only the windows whose inputs changed since the previous run
     main(argv) -> int     `python -m pipeline timeline [--output DIR] [--picture PATH]`
 
 `build_timeline` is pure and deterministic: syndicated copies are found first (`syndication`),
 events are merged into rows (`merge`), each row's casualty figures are summarised across its
 reports (`figures`), and every event gets a `timeline_links` row saying why it sits where it does.
-Memory is kept for what the merge needs: article texts and event sentences can be streamed
-(`texts`, `sentences`), only the event columns the merge reads are turned into Python objects, and
-rows are let go as they are written out.
+Events are merged within their window (`windows`: the calendar month their interval starts in),
+one window at a time (`build_window`), so memory follows the busiest month and not the archive, and
+the windows in order give the timeline in its order. A row's `timeline_id` comes from the event of
+its earliest report, so it survives reruns that add reports; `previous` (event id -> the row it was
+on before) fills `previous_timeline_id` for events whose row changed.
 """
 
 from __future__ import annotations
