@@ -162,8 +162,8 @@ class Articles:
 
 def syndication(articles: pa.Table, text_source: TextSource, settings: Settings) -> dict[str, Copy]:
     """The syndicated copies among the articles (article id -> Copy; an article missing is its own original)."""
-    ids = articles.column("article_id").to_pylist()
-    published = articles.column("published").to_pylist() if "published" in articles.column_names else [None] * len(ids)
+    ids = articles.column("article_id")
+    published = articles.column("published") if "published" in articles.column_names else pa.nulls(len(ids), pa.string())
     return copies_of(ids, published, text_source, settings, only_copies=True)
 
 

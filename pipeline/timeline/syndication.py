@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.settings import DEFAULTS, Settings
 
@@ -168,29 +170,62 @@ def copies_streamed(
 ) -> dict[str, Copy]:
     """Syndication groups of (article_id, published) rows whose texts are streamed by `texts`: article id -> Copy
     (with `only_copies`, only the articles that are a copy of another: the others are their own original)."""
-    ids = [a[0] for a in articles]
-    published = [a[1] for a in articles]
+    ids = pa.array([a[0] for a in articles], pa.string())
+    published = pa.array([a[1] for a in articles], pa.string())
     return copies_of(ids, published, texts, s, set_bytes, only_copies)
 
 
+class _Ranks:
+    """Article id -> rank, from a sorted array of 64-bit hashes of the ids (a dict of millions of ids is large)."""
+
+    def __init__(self, ids: pa.Array) -> None:
+        self.ids = ids
+        h = _id_hashes(ids.to_pylist())
+        self.order = np.argsort(h, kind="stable")
+        self.sorted = h[self.order]
+        if len(h) > 1 and (self.sorted[1:] == self.sorted[:-1]).any():
+            raise ValueError("two article ids with one hash (or an id twice)")
+
+    def get(self, article_ids: list[str]) -> np.ndarray:
+        """Ranks of these ids (-1 for an unknown id)."""
+        h = _id_hashes(article_ids)
+        at = np.minimum(np.searchsorted(self.sorted, h), max(len(self.sorted) - 1, 0))
+        if not len(self.sorted):
+            return np.full(len(h), -1, dtype=np.int64)
+        found = self.sorted[at] == h
+        return np.where(found, self.order[at], -1).astype(np.int64)
+
+    def __getitem__(self, i: int) -> str:
+        return self.ids[i].as_py()
+
+
+def _id_hashes(ids: list[str]) -> np.ndarray:
+    out = np.empty(len(ids), dtype=np.uint64)
+    for k, a in enumerate(ids):
+        out[k] = int.from_bytes(hashlib.blake2b(a.encode(), digest_size=8).digest(), "little")
+    return out
+
+
 def copies_of(
-    article_ids: list[str], published: list[str | None], texts: TextSource, s: Settings = DEFAULTS,
-    set_bytes: int = SET_BYTES, only_copies: bool = False,
+    article_ids: pa.Array | pa.ChunkedArray, published: pa.Array | pa.ChunkedArray, texts: TextSource,
+    s: Settings = DEFAULTS, set_bytes: int = SET_BYTES, only_copies: bool = False,
 ) -> dict[str, Copy]:  # fmt: skip
-    """`copies_streamed` on two parallel lists (no tuple per article: there may be millions)."""
-    # ranks are publication order: (no date last, published, article id)
-    order = sorted(range(len(article_ids)), key=lambda i: (published[i] is None, published[i] or "", article_ids[i]))
-    ids = [article_ids[i] for i in order]
-    del order
-    rank = {a: i for i, a in enumerate(ids)}
+    """`copies_streamed` on two Arrow columns (no Python object per article: there may be millions)."""
+    # ranks are publication order: (no date last, published, article id); UTF-8 bytes sort as code points do
+    table = pa.table({"id": article_ids, "published": published})
+    order = pc.sort_indices(table, [("published", "ascending"), ("id", "ascending")])  # nulls (no date) last
+    by_rank = _Ranks(table.column("id").take(order).combine_chunks())
+    ids = by_rank.ids
+    del table, order
     size = np.zeros(len(ids), dtype=np.int64)  # distinct shingles per article
     position = np.full(len(ids), -1, dtype=np.int64)  # where the article comes in the text stream
     words = _Words()
     kept = _Store(len(ids), set_bytes // 8)  # the sets of the first articles, while they fit
+    rank_of = by_rank.get
     sketch_h, sketch_r = [], []
     seen = 0
     for batch_ids, batch_texts in texts(None):
-        ranks = np.array([rank.get(a, -1) for a in batch_ids], dtype=np.int64)
+        ranks = rank_of(batch_ids)
         h, o = _shingle_sets(batch_texts, s.timeline_shingle_words, words)
         counts = np.bincount(o, minlength=len(batch_ids))
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -208,7 +243,7 @@ def copies_of(
                              np.concatenate(sketch_r or [np.zeros(0, np.int32)]),
                              s.timeline_sketch_bucket_cap)  # fmt: skip
     del sketch_h, sketch_r
-    shared = _shared(pairs, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept, rank)
+    shared = _shared(pairs, by_rank, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept)
 
     parent = np.arange(len(ids), dtype=np.int64)
 
@@ -227,7 +262,7 @@ def copies_of(
     roots = {i: root(i) for i in grouped}
     to_original = {(r, i) for i, r in roots.items() if r != i}
     missing = to_original - shared.keys()
-    shared.update(_shared(missing, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept, rank))
+    shared.update(_shared(missing, by_rank, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept))
     out = {}
     for i in range(len(ids)) if not only_copies else [i for i, r in roots.items() if r != i]:
         r = roots.get(i, i)
@@ -235,7 +270,7 @@ def copies_of(
         if r != i:
             n = shared[r, i]
             sim = round(n / (int(size[i]) + int(size[r]) - n), 3)
-        out[ids[i]] = Copy(ids[i], ids[r], sim)
+        out[by_rank[i]] = Copy(by_rank[i], by_rank[r], sim)
     return out
 
 
@@ -262,7 +297,7 @@ def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> set[tuple[int, i
 
 def _shared(
     pairs: Iterable[tuple[int, int]],
-    ids: list[str],
+    ids: _Ranks,
     size: np.ndarray,
     position: np.ndarray,
     texts: TextSource,
@@ -270,7 +305,6 @@ def _shared(
     words: _Words,
     set_bytes: int,
     kept: _Store,
-    rank: dict[str, int],
 ) -> dict[tuple[int, int], int]:
     """Shingles shared by each pair of article ranks (lower first).
 
@@ -301,11 +335,12 @@ def _shared(
         for early in block:
             for late in partners[early]:
                 waiting[late].append(early)
-        held = _Store(len(ids), used)
+        held = _Store(len(size), used)
         holders = {e for e in block if kept.get(e) is None}
         wanted = {ids[i] for i in holders | waiting.keys()}
         for batch_ids, batch_texts in texts(wanted):
-            keep = [(rank[a], t) for a, t in zip(batch_ids, batch_texts) if a in wanted]
+            chosen = [(a, t) for a, t in zip(batch_ids, batch_texts) if a in wanted]
+            keep = list(zip(ids.get([a for a, _ in chosen]).tolist(), [t for _, t in chosen]))
             h, o = _shingle_sets([t for _, t in keep], n, words)
             cuts = np.searchsorted(o, np.arange(1, len(keep)))
             for (i, _), hs in zip(keep, np.split(h, cuts)):
