@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -160,11 +161,14 @@ class Articles:
         return sources, out[1]
 
 
-def syndication(articles: pa.Table, text_source: TextSource, settings: Settings) -> dict[str, Copy]:
-    """The syndicated copies among the articles (article id -> Copy; an article missing is its own original)."""
+def syndication(
+    articles: pa.Table, text_source: TextSource, settings: Settings, spill_dir: Path | None = None
+) -> dict[str, Copy]:
+    """The syndicated copies among the articles (article id -> Copy; an article missing is its own original);
+    the articles' shingle sets are filed in a temporary folder inside `spill_dir` meanwhile."""
     ids = articles.column("article_id")
     published = articles.column("published") if "published" in articles.column_names else pa.nulls(len(ids), pa.string())
-    return copies_of(ids, published, text_source, settings, only_copies=True)
+    return copies_of(ids, published, text_source, settings, only_copies=True, spill_dir=spill_dir)
 
 
 def build_window(

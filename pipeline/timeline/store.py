@@ -148,7 +148,7 @@ def write_timeline(
             if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
                 progress("syndication", read, articles.num_rows)
 
-    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings))
+    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder))
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])
     done: list[Window] = []
