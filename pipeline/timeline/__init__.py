@@ -53,6 +53,7 @@ def timeline_id(event_id: str) -> str:
 EVENT_COLUMNS = ("event_id", "article_id", "event_type", "location", "country_code", "latitude", "longitude",
                  "date_start", "date_end", "date_precision", "char_start")  # fmt: skip
 CHUNK = 50_000  # rows built as Python objects at once
+TEXT_BATCH = 256  # texts shingled at once (the arrays of a batch are several times its text)
 TABLES = ("timeline", "timeline_links")
 Batches = Callable[[], Iterable[pa.RecordBatch | pa.Table]]  # re-readable batches of some columns
 
@@ -270,7 +271,7 @@ def _text_source(articles: pa.Table, texts: Batches | None) -> TextSource:
         table = articles.select(["article_id", "text"])
 
         def texts() -> Iterable[pa.RecordBatch]:
-            return table.to_batches(max_chunksize=1024)
+            return table.to_batches(max_chunksize=TEXT_BATCH)
 
     def source(wanted: set[str] | None) -> Iterator[tuple[list[str], list[str | None]]]:
         if texts is None:
@@ -279,8 +280,8 @@ def _text_source(articles: pa.Table, texts: Batches | None) -> TextSource:
         for batch in texts():
             if wanted_ids is not None:
                 batch = batch.filter(pc.is_in(batch.column("article_id"), value_set=wanted_ids))
-            for start in range(0, batch.num_rows, 1024):
-                part = batch.slice(start, 1024)
+            for start in range(0, batch.num_rows, TEXT_BATCH):
+                part = batch.slice(start, TEXT_BATCH)
                 yield part.column("article_id").to_pylist(), part.column("text").to_pylist()
 
     return source

@@ -10,13 +10,14 @@ transitively; the group's first article (earliest `published`, then `article_id`
 
 Memory does not grow with the texts: the texts are streamed once; each article's sketch is kept in
 memory (16 hashes), and its full shingle set goes to a file (`spill_dir`, removed at the end), from
-which the sets of the candidate pairs are read back, memory-mapped, when they are compared. The
+which the sets of the candidate pairs are read back when they are compared. The
 texts are read once whatever the number of candidate pairs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -65,8 +66,12 @@ class _Words:
         out.extend(map(c.__getitem__, words))
 
 
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
 class _Sets:
-    """Every article's shingle set, in a file, by rank: written while the texts stream, then memory-mapped."""
+    """Every article's shingle set, in a file, by rank: written while the texts stream, then read back a set
+    at a time (not memory-mapped: the pages read would count as the process's memory)."""
 
     def __init__(self, n: int, folder: str) -> None:
         self.path = Path(folder) / "shingles.u64"
@@ -74,7 +79,7 @@ class _Sets:
         self.used = 0
         self.start = np.zeros(n, dtype=np.int64)
         self.size = np.zeros(n, dtype=np.int64)  # distinct shingles per article
-        self.map: np.ndarray | None = None
+        self.fd = -1
 
     def put(self, ranks: np.ndarray, h: np.ndarray, first: np.ndarray, counts: np.ndarray) -> None:
         """Keep the sets of `ranks` (h sliced at `first`, `counts` long; rank -1: not an article of ours)."""
@@ -86,11 +91,16 @@ class _Sets:
 
     def close(self) -> None:
         self.file.close()
-        self.map = np.memmap(self.path, dtype=np.uint64, mode="r") if self.used else np.zeros(0, np.uint64)
+        self.fd = os.open(self.path, os.O_RDONLY)
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
 
     def get(self, rank: int) -> np.ndarray:
-        st = int(self.start[rank])
-        return self.map[st : st + int(self.size[rank])]  # type: ignore[index]
+        n = int(self.size[rank])
+        return np.frombuffer(os.pread(self.fd, 8 * n, 8 * int(self.start[rank])), dtype=np.uint64) if n else _EMPTY
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -229,7 +239,10 @@ def copies_of(
             sets.close()
         pairs = _candidate_pairs(sketch_h, sketch_r, s.timeline_sketch_bucket_cap)
         del sketch_h, sketch_r
-        return _groups(pairs, sets, by_rank, s, only_copies)
+        try:
+            return _groups(pairs, sets, by_rank, s, only_copies)
+        finally:
+            sets.release()
 
 
 def _stream(texts: TextSource, by_rank: _Ranks, sets: _Sets, s: Settings) -> tuple[np.ndarray, np.ndarray]:
