@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import export
 from pipeline.run import batch, manifest

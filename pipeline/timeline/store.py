@@ -1,15 +1,17 @@
 """The timeline of a whole output folder, out of core: one window at a time, rebuilding only what changed.
 
-    write_timeline(folder, settings, version, write, check=None, previous=None, progress=None) -> summary
+    write_timeline(folder, settings, version, write, check=None, previous=None, reuse=True, progress=None,
+                   workers=1) -> (what was written, the windows)
 
-Events are compared only within their window (the calendar year their interval starts in, see
+Events are compared only within their window (the calendar month their interval starts in, see
 `pipeline.timeline.windows`), so the timeline is built a window at a time. One pass over
 `events.parquet` files each event, with the columns the merge and the rows need, into its window's
 Arrow IPC file (a temporary folder inside `folder`), and one pass over `casualties.parquet` does the
 same for the figures (in step with the events: both tables list a unit's rows together, so only a few
 recent batches of event ids are kept to find a figure's window). Then each window is read back,
-merged, checked and written, and let go: memory follows the largest window, not the archive.
-Syndication is found over all articles first (its texts are streamed).
+merged (on `workers` processes when the input is large), checked (many windows at once: a check has
+a fixed cost) and written in order, and let go: memory follows the largest window, not the archive.
+Syndication is found over all articles first (the texts are read once; see `syndication`).
 
 Every window has a digest of all it reads (its events and figures, its articles' outlets,
 publication times and syndication, the settings and the code `version`). `timeline_links.parquet`
@@ -32,8 +34,8 @@ import multiprocessing
 import shutil
 import tempfile
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
