@@ -357,10 +357,9 @@ def execute(
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            derive = derive_timeline(
-                settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars,
-                1 if engine == "serial" else (workers or engine_mod.default_workers()),
-            )  # fmt: skip
+            # the timeline is merged in this process: on the bench corpus, worker processes for its windows
+            # cost more memory than the time they save (the reading, checking and writing stay here)
+            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars)
             all_bytes = sum(j.size for j in jobs)
 
             def merged_unit(job: batch.UnitJob, articles: int) -> None:
