@@ -199,6 +199,7 @@ def derive_timeline(
             return {name: result.tables[name] for name in TIMELINE_TABLES}, result.tables["rejects"], result.summary()
 
         sinks = {name: batch.TableSink(name, folder) for name in TIMELINE_TABLES}
+        started = time.perf_counter()
         try:
             old = previous if previous is not None and (previous / "timeline_links.parquet").exists() else None
             progress = None
@@ -217,7 +218,10 @@ def derive_timeline(
                 sink.close()
             if bars is not None:
                 bars.done("syndication", "timeline", "validation")
-        log.info("timeline: %d windows, %d merged again, %d copied from the previous run", out.windows, out.rebuilt, out.windows - out.rebuilt)
+        log.info(
+            "timeline: %d windows (months), %d merged again, %d copied from the previous run [%.2fs]",
+            out.windows, out.rebuilt, out.windows - out.rebuilt, time.perf_counter() - started,
+        )  # fmt: skip
         summary = combine_validation(out.validation, out.rows)
         summary["rows"] = dict(out.rows)
         summary["windows"] = {"windows": out.windows, "rebuilt": out.rebuilt}
