@@ -13,7 +13,8 @@ fits), then dates and places the events:
   "Overnight" is the night into the reference day unless it tells night-long fighting.
   `pipeline.extract.dating` holds these choices; docs/extraction.md lists the refinements.
 - place: a gazetteer place in the sentence (the most specific, nearest the trigger), else the
-  dateline place.
+  place of the latest earlier sentence that names one, else the dateline place
+  (`pipeline.extract.places.ArticlePlacer`).
 The event taxonomy and figure rules are documented in docs/extraction.md.
 """
 
@@ -34,20 +35,9 @@ from pipeline.sentences import is_furniture, split_sentences
 
 RULES_VERSION = rules_version()
 
-_PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
 _SAME_INCIDENT_DAYS = 3
 _LATE_DEATH_DAYS = 31
 _OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
-
-
-def _event_place(
-    text: str, found: list[pl.Found], trigger_pos: int, codes: set[str], states: set[str]
-) -> tuple[str, pl.Place] | None:
-    if not found:
-        return None
-    best = min(found, key=lambda f: (_PLACE_RANK.get(f.candidates[0].kind, 9), abs(f.start - trigger_pos)))
-    place = pl.resolve(best, codes, states)
-    return text[best.start : best.end], place
 
 
 def extract(
@@ -65,14 +55,8 @@ def extract(
     # Violence is reported after it happens: dates after the reference cannot date it.
     dated_past = [i for i in dated if mentions[i].date_start <= reference]
 
-    # Article context for resolving shared place names.
-    article_places = pl.ArticlePlaces(text) if story else None
-    all_places = article_places.all() if article_places else []
-    codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
-    states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
-    dateline = pl.lookup(dateline_place) if dateline_place else None
-    if dateline:
-        codes.add(dateline.country_code)
+    # Places of the article's sentences, resolved in the article's context (pipeline.extract.places).
+    placer = pl.ArticlePlacer(text, story, dateline_place)
 
     # Pass 1: triggers and figures per sentence -> proto-events.
     protos: list[dict] = []  # keys: start, end, trigger, type, sentence index, rule_id
@@ -110,7 +94,6 @@ def extract(
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
     events: list[Event] = []
     incident: dict[str, int] = {}  # event type (and "*" for any violent type) -> first sentence-dated mention
-    sentence_places: dict[int, list[pl.Found]] = {}  # sentence index -> its gazetteer places
     for k, p in enumerate(protos):
         s0, s1 = story[p["si"]]
         violent = p["type"] in ev.VIOLENT
@@ -136,15 +119,7 @@ def extract(
         elif violent and basis == "sentence" and mentions[mi].precision == "day":
             incident.setdefault(p["type"], mi)
             incident.setdefault("*", mi)
-        if p["si"] not in sentence_places:
-            sentence_places[p["si"]] = article_places.sentence(s0, s1)
-        place = _event_place(text, sentence_places[p["si"]], p["start"], codes, states)
-        if place is not None:
-            location, gp = place
-        elif dateline_place:
-            location, gp = dateline_place, dateline
-        else:
-            location, gp = None, None
+        location, gp = placer.place(p["si"], p["start"], violent)
         m = mentions[mi] if mi is not None else None
         events.append(
             Event(
