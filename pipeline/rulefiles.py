@@ -150,7 +150,9 @@ SENTENCES = Fields(
 )
 PLACES = Fields(
     required=("min_city_population", "context_population_ratio", "ambiguous", "unambiguous", "never", "aliases"),
-    optional=("examples",),
+    optional=("examples", "alternate_names_min_population", "alternate_names_sure_population", "feature_words_after",
+              "inherit_sentences", "local_name_heads", "lowercase_titles", "not_first_names", "section_km", "titles",
+              "uncued_min_population", "us_state_abbreviations"),
     lists={"examples": ("example", Fields(required=("text", "place"), optional=("country",)))},
 )
 PERIODS = Fields(
