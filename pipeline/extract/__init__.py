@@ -249,7 +249,8 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
             fd = periods.period(art.text, s0, s1, c.char_start, c.char_end, art.reference, art.mentions,
                                 art.period_dates, war)
         else:
-            fd = periods.day_stretch(art.text, s0, s1, art.reference)
+            fd = periods.overnight_into(art.text, s0, s1, art.mentions, art.dated_past) or periods.day_stretch(
+                art.text, s0, s1, art.reference)
             if fd is None and e is not None and e.date_basis != "reference":
                 fd = periods.FigureDate(e.date_start, e.date_end, e.date_precision, e.date_basis)
             if fd is None:
