@@ -19,7 +19,7 @@ EVALUATIONS = {
     "casualties": "pipeline.evaluate.casualties",
     "news": "pipeline.evaluate.news",
 }
-BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run"}
+BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run", "dense": "pipeline.bench.dense"}
 
 
 def build_parser() -> argparse.ArgumentParser:

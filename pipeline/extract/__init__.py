@@ -60,10 +60,15 @@ def extract(
     mentions = dating.overnight_to_reference(text, mentions, reference)
     spans = split_sentences(text)
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
-    story = [s for s in spans if s not in furniture]
+    furniture_set = set(furniture)
+    story = [s for s in spans if s not in furniture_set]
     dated = dating.usable(text, mentions, furniture)
     # Violence is reported after it happens: dates after the reference cannot date it.
     dated_past = [i for i in dated if mentions[i].date_start <= reference]
+    # Per pool (violent events: dated_past), what every event may ask for, found once: linear in the article.
+    pools = {True: dated_past, False: dated}
+    pool_days = {v: [i for i in pool if mentions[i].precision == "day"] for v, pool in pools.items()}
+    pool_first_day = {v: dating.first_day(mentions, pool, reference) for v, pool in pools.items()}
 
     # Article context for resolving shared place names.
     article_places = pl.ArticlePlaces(text) if story else None
@@ -115,7 +120,7 @@ def extract(
         s0, s1 = story[p["si"]]
         violent = p["type"] in ev.VIOLENT
         told = incident.get(p["type"], incident.get("*")) if violent else None
-        pool = dated_past if violent else dated
+        pool = pools[violent]
         mi = dating.governing(mentions, pool, s0, s1, p["start"], p["end"])
         basis = "sentence"
         if mi is not None and told is not None:
@@ -126,10 +131,10 @@ def extract(
                 mi, basis = told, "context"  # "in 2016" refined by the day told earlier
         if mi is None:
             basis = "context"
-            mi = told if told is not None else dating.previous(mentions, pool, s0)
+            mi = told if told is not None else dating.previous(mentions, pool, s0, pool_days[violent])
             if violent and mi is not None and mentions[mi].precision != "day":
                 # A coarse earlier date ("in 2014", "in May") is background; the story's first day is better.
-                day = dating.first_day(mentions, pool, reference)
+                day = pool_first_day[violent]
                 mi = day if day is not None else mi
         if mi is None:
             basis = "reference"

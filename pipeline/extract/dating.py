@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -45,10 +46,12 @@ def is_reporting(text: str, m: Mention) -> bool:
 def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, int]]) -> list[int]:
     """Indexes of mentions with a date interval, outside page furniture, not dating a report."""
     out = []
+    starts = [a for a, _ in furniture]  # sentences, so in text order and disjoint: bisect, not a scan
     for i, m in enumerate(mentions):
         if m.date_start is None or m.timex_type not in ("DATE", "TIME"):
             continue
-        if any(a <= m.char_start < b for a, b in furniture):
+        k = bisect_right(starts, m.char_start)
+        if k and m.char_start < furniture[k - 1][1]:
             continue
         if is_reporting(text, m):
             continue
@@ -57,8 +60,11 @@ def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, in
 
 
 def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, t0: int, t1: int) -> int | None:
-    """The dated mention of sentence [s0, s1) nearest the trigger [t0, t1), day precision first."""
-    inside = [i for i in dated if s0 <= mentions[i].char_start < s1]
+    """The dated mention of sentence [s0, s1) nearest the trigger [t0, t1), day precision first.
+    `dated` is in text order (mentions are), so the sentence's mentions are found by bisection."""
+    lo = bisect_left(dated, s0, key=lambda i: mentions[i].char_start)
+    hi = bisect_left(dated, s1, lo, key=lambda i: mentions[i].char_start)
+    inside = dated[lo:hi]
     if not inside:
         return None
 
@@ -70,12 +76,15 @@ def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, t
     return min(inside, key=key)
 
 
-def previous(mentions: Sequence[Mention], dated: list[int], before: int) -> int | None:
-    """The latest dated mention before offset `before`, day precision first."""
-    earlier = [i for i in dated if mentions[i].char_end <= before]
-    days = [i for i in earlier if mentions[i].precision == "day"]
-    pool = days or earlier
-    return pool[-1] if pool else None
+def previous(mentions: Sequence[Mention], dated: list[int], before: int, days: list[int] | None = None) -> int | None:
+    """The latest dated mention before offset `before`, day precision first. `days`, the day-precision
+    members of `dated`, may be passed in so a caller asking for many offsets does not rebuild it each time."""
+    days = days if days is not None else [i for i in dated if mentions[i].precision == "day"]
+    for pool in (days, dated):  # both in text order
+        k = bisect_right(pool, before, key=lambda i: mentions[i].char_end)
+        if k:
+            return pool[k - 1]
+    return None
 
 
 def refines(coarse: Mention, fine: Mention) -> bool:
