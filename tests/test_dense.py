@@ -26,3 +26,12 @@ def test_work_per_doubling_stays_linear(unit: str, stage: str) -> None:
     ratios = [later / max(earlier, 1) for earlier, later in zip(counts, counts[1:])]
     print(f"{stage} {unit!r}: calls {counts}, ratio per doubling {[round(r, 2) for r in ratios]}")
     assert all(r <= 2.5 for r in ratios), (counts, ratios)
+
+
+def test_bench_dense_prints_a_ratio_per_doubling(capsys):
+    from pipeline.bench.dense import main
+
+    assert main(["--sizes", "50,100", "5 killed "]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert rows[0].split()[:2] == ["unit", "reps"] and len(rows) == 3
+    assert float(rows[2].split()[-1]) > 0  # the extract ratio of the second size
