@@ -19,7 +19,7 @@ EVALUATIONS = {
     "news": "pipeline.evaluate.news",
     "timeline": "pipeline.evaluate.timeline",
 }
-BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run"}
+BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run", "dense": "pipeline.bench.dense"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,11 +1,15 @@
 """One flat, validated settings table. Every key is documented here and in docs/settings.md.
 
 Defaults live in `DEFAULTS`; a TOML file (``--settings FILE`` or ``PIPELINE_SETTINGS``)
-may override any key. Unknown keys and wrong types are errors, not warnings.
+may override any key. Unknown keys, wrong types (lists element by element), unknown encodings and values out of
+their range (`RANGES`: sizes are capped too) are errors, not warnings: `SettingsError`, which the CLI reports
+as a usage error (exit 2) before any work.
 """
 
 from __future__ import annotations
 
+import codecs
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -18,6 +22,8 @@ DOCS: dict[str, str] = {
     "fallback_encodings": "Encodings tried, in order, when a file is not valid UTF-8; the article is kept and `extra.decoded_as` records the encoding used.",
     "binary_control_ratio": "Share of control characters (excluding tab, CR, LF) above which a file is treated as binary and rejected.",
     "min_text_chars": "Articles whose body is shorter than this (after stripping) are rejected as `empty`.",
+    "published_max_year": "Latest plausible year of a `published` date; a later one (or one before 1800) is rejected as `bad_published`.",
+    "follow_symlinks_outside_input": "When false, a symbolic link in the input folder is read only if its target lies inside that folder; others are rejected as `unreadable`. Only regular files are ever read.",
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
     "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
     "timeline_max_articles": "The merged timeline is built in memory (about 35 MB per 1,000 articles); above this many articles it is skipped (empty tables, a warning and a note in the manifest) so a run stays under 1.5 GB.",
@@ -41,6 +47,8 @@ class Settings:
     fallback_encodings: tuple[str, ...] = ("utf-16", "cp1252", "latin-1")
     binary_control_ratio: float = 0.05
     min_text_chars: int = 1
+    published_max_year: int = 2100
+    follow_symlinks_outside_input: bool = False
     validation_fail_on_table_errors: bool = True
     progress: str = "auto"  # auto | always | never
     timeline_max_articles: int = 30_000
@@ -58,25 +66,88 @@ class Settings:
         check_settings(self)
 
 
+class SettingsError(ValueError):
+    """A settings key with a wrong type or a value out of range; a usage error (the CLI exits 2)."""
+
+
+# key -> (lowest, highest) accepted, inclusive; every number has one, so no size can overflow a read
+RANGES: dict[str, tuple[float, float]] = {
+    "max_file_bytes": (1, 1 << 30),  # one article: 1 GiB at most
+    "max_batch_file_bytes": (1, 1 << 40),
+    "binary_control_ratio": (0.0, 1.0),  # exclusive at both ends (checked below)
+    "min_text_chars": (0, 1 << 30),
+    "published_max_year": (1800, 9999),
+    "timeline_max_articles": (0, 1_000_000_000),
+    "timeline_shingle_words": (1, 100),
+    "timeline_syndication_jaccard": (0.0, 1.0),
+    "timeline_syndication_containment": (0.0, 1.0),
+    "timeline_syndication_min_shared": (1, 1_000_000_000),
+    "timeline_sketch_size": (1, 4096),
+    "timeline_sketch_bucket_cap": (2, 1_000_000_000),
+    "timeline_max_merge_days": (1, 366_000),
+    "timeline_place_same_km": (0.0, 20_040.0),  # half the Earth's circumference
+}
+CHOICES: dict[str, tuple[str, ...]] = {"progress": ("auto", "always", "never")}
+
+
+def _num(key: str, value: float) -> str:
+    return str(value) if key.endswith("_year") else f"{value:,}"
+
+
+def _type_problem(key: str, value: object, default: object) -> str | None:
+    """What is wrong with the type of `value` for a key whose default is `default` (None: nothing)."""
+    if isinstance(default, bool):
+        ok, want = isinstance(value, bool), "true or false"
+    elif isinstance(default, int):
+        ok, want = isinstance(value, int) and not isinstance(value, bool), "int (a whole number)"
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        want = "float (a finite number)"
+    elif isinstance(default, tuple):
+        if not isinstance(value, tuple):  # a TOML array arrives as a tuple (see load_settings)
+            return f"{key} must be a list of strings, got {value!r}"
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not item:
+                return f"{key}[{i}] must be a non-empty string, got {item!r}"
+        return None
+    else:
+        ok, want = isinstance(value, type(default)), type(default).__name__
+    return None if ok else f"{key} must be {want}, got {value!r}"
+
+
+def _encoding_problem(name: str) -> str | None:
+    try:
+        codecs.lookup(name)
+        b"a".decode(name)  # a codec such as rot13 or hex exists but does not turn bytes into text
+    except UnicodeDecodeError:
+        pass  # a text encoding (UTF-16 cannot decode one byte)
+    except LookupError as exc:
+        return f"fallback_encodings: {name!r} is not a text encoding Python knows ({exc})"
+    return None
+
+
 def check_settings(s: Settings) -> None:
-    if s.max_file_bytes <= 0 or s.max_batch_file_bytes <= 0:
-        raise ValueError("max_file_bytes and max_batch_file_bytes must be positive")
-    if not 0 < s.binary_control_ratio < 1:
-        raise ValueError("binary_control_ratio must be between 0 and 1")
-    if s.progress not in {"auto", "always", "never"}:
-        raise ValueError("progress must be one of auto, always, never")
-    if s.min_text_chars < 0:
-        raise ValueError("min_text_chars must be >= 0")
-    if s.timeline_shingle_words < 1 or s.timeline_sketch_size < 1 or s.timeline_sketch_bucket_cap < 2:
-        raise ValueError(
-            "timeline_shingle_words and timeline_sketch_size must be >= 1, timeline_sketch_bucket_cap >= 2"
-        )
-    if not (0 < s.timeline_syndication_jaccard <= 1 and 0 < s.timeline_syndication_containment <= 1):
-        raise ValueError("timeline syndication thresholds must be in (0, 1]")
-    if s.timeline_syndication_min_shared < 1 or s.timeline_max_merge_days < 1 or s.timeline_place_same_km < 0:
-        raise ValueError(
-            "timeline_syndication_min_shared and timeline_max_merge_days must be >= 1, timeline_place_same_km >= 0"
-        )
+    """Every key's type and range; raises SettingsError listing every problem found."""
+    problems = []
+    for f in fields(s):
+        value = getattr(s, f.name)
+        problem = _type_problem(f.name, value, f.default)
+        if problem is None and f.name in RANGES:
+            low, high = RANGES[f.name]
+            if not low <= value <= high:
+                problem = f"{f.name} must be between {_num(f.name, low)} and {_num(f.name, high)}, got {value!r}"
+        if problem is None and f.name in CHOICES and value not in CHOICES[f.name]:
+            problem = f"{f.name} must be one of {', '.join(CHOICES[f.name])}, got {value!r}"
+        if problem:
+            problems.append(problem)
+    if not problems:
+        if not 0 < s.binary_control_ratio < 1:
+            problems.append("binary_control_ratio must be between 0 and 1 (both excluded)")
+        if not (0 < s.timeline_syndication_jaccard <= 1 and 0 < s.timeline_syndication_containment <= 1):
+            problems.append("timeline syndication thresholds must be in (0, 1]")
+        problems += filter(None, map(_encoding_problem, s.fallback_encodings))
+    if problems:
+        raise SettingsError("; ".join(problems))
 
 
 DEFAULTS = Settings()
@@ -88,23 +159,42 @@ def load_settings(path: str | Path | None = None) -> Settings:
     if not path:
         return Settings()
     with open(path, "rb") as fh:
-        data = tomllib.load(fh)
+        try:
+            data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from None
     known = {f.name: f for f in fields(Settings)}
     unknown = sorted(set(data) - set(known))
     if unknown:
-        raise ValueError(f"unknown settings key(s) in {path}: {', '.join(unknown)}")
-    base = Settings()
+        raise SettingsError(f"unknown settings key(s) in {path}: {', '.join(unknown)}")
     coerced = {}
     for key, value in data.items():
-        default = getattr(base, key)
-        if isinstance(default, tuple):
-            value = tuple(value)
-        elif isinstance(default, bool) != isinstance(value, bool) or not isinstance(value, type(default)) and not (
-            isinstance(default, float) and isinstance(value, int)
-        ):
-            raise ValueError(f"settings key {key!r} must be {type(default).__name__}, got {value!r}")
+        default = known[key].default
+        if isinstance(default, tuple) and isinstance(value, list):
+            value = tuple(value)  # TOML arrays are lists; their elements are checked one by one
+        elif isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
         coerced[key] = value
-    return replace(base, **coerced)
+    try:
+        return replace(Settings(), **coerced)
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: {exc}") from None
+
+
+def _accepted(key: str, default: object) -> str:
+    """The accepted values of a key, for the docs table."""
+    if key == "binary_control_ratio":
+        return "0 < x < 1"
+    if key in RANGES:
+        low, high = RANGES[key]
+        return f"{_num(key, low)} to {_num(key, high)}"
+    if key in CHOICES:
+        return ", ".join(f"`{c}`" for c in CHOICES[key])
+    if isinstance(default, bool):
+        return "true, false"
+    if isinstance(default, tuple):
+        return "list of encoding names" if key == "fallback_encodings" else "list of strings"
+    return type(default).__name__
 
 
 def render_docs() -> str:
@@ -113,14 +203,19 @@ def render_docs() -> str:
         "# Settings",
         "",
         "One flat table, validated when loaded (`pipeline/settings.py`). Override any key in a TOML file passed",
-        "with `--settings FILE` or named in the `PIPELINE_SETTINGS` environment variable; unknown keys and wrong",
-        "types are errors. This page is generated: `python -m pipeline.settings`.",
+        "with `--settings FILE` or named in the `PIPELINE_SETTINGS` environment variable. Unknown keys, wrong types",
+        "(lists element by element), encodings Python does not know and values outside their range are errors:",
+        "the command exits with status 2 and a message before any work. This page is generated:",
+        "`python -m pipeline.settings`.",
         "",
-        "| key | default | meaning |",
-        "|---|---|---|",
+        "| key | default | accepted | meaning |",
+        "|---|---|---|---|",
     ]
     defaults = Settings()
-    lines += [f"| `{f.name}` | `{getattr(defaults, f.name)!r}` | {DOCS[f.name]} |" for f in fields(Settings)]
+    lines += [
+        f"| `{f.name}` | `{getattr(defaults, f.name)!r}` | {_accepted(f.name, f.default)} | {DOCS[f.name]} |"
+        for f in fields(Settings)
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,7 @@ The event taxonomy and figure rules are documented in docs/extraction.md.
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_right
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -77,7 +78,8 @@ def extract(
     mentions = dating.overnight_to_reference(text, mentions, reference)
     spans = split_sentences(text)
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
-    story = [s for s in spans if s not in furniture]
+    furniture_set = set(furniture)
+    story = [s for s in spans if s not in furniture_set]
     usable = dating.usable(text, mentions, furniture)
     # The edges of a period ("since May 4") date running totals, never an incident.
     dated = [i for i in usable if not dating.period_edge(text, mentions[i])]
@@ -241,6 +243,7 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
     """Each figure's own date: a running total's period, a toll over the hours before the report, or
     the date of the incident (its event's), else undated (`reference`)."""
     war = periods.war_start(art.text, art.mentions, art.period_dates, art.story, art.reference)
+    by_sentence: dict[tuple[int, int], periods.FigureDate | None] = {}
     out = []
     for c in casualties:
         e = events[c.event_index] if c.event_index is not None else None
@@ -249,8 +252,10 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
             fd = periods.period(art.text, s0, s1, c.char_start, c.char_end, art.reference, art.mentions,
                                 art.period_dates, war)
         else:
-            fd = periods.overnight_into(art.text, s0, s1, art.mentions, art.dated_past) or periods.day_stretch(
-                art.text, s0, s1, art.reference)
+            if (s0, s1) not in by_sentence:  # once per sentence: a long one may hold many figures
+                by_sentence[(s0, s1)] = periods.overnight_into(
+                    art.text, s0, s1, art.mentions, art.dated_past) or periods.day_stretch(art.text, s0, s1, art.reference)
+            fd = by_sentence[(s0, s1)]
             if fd is None and e is not None and e.date_basis != "reference":
                 fd = periods.FigureDate(e.date_start, e.date_end, e.date_precision, e.date_basis)
             if fd is None:
@@ -261,23 +266,25 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
 
 
 def _sentence_of(story: list[tuple[int, int]], offset: int) -> tuple[int, int]:
-    for s0, s1 in story:
-        if s0 <= offset < s1:
-            return s0, s1
+    k = bisect_right(story, offset, key=lambda s: s[0]) - 1  # sentences are in text order and disjoint
+    if k >= 0 and story[k][0] <= offset < story[k][1]:
+        return story[k]
     return offset, offset
 
 
 def drop_covered_singulars(casualties: list[Casualty]) -> list[Casualty]:
     """A lone unnamed person ("a policeman was among the dead") counts as one only when no numeric
     figure of the same category covers the same incident (the same date, or either undated)."""
-    numeric = [c for c in casualties if not c.rule_id.startswith("singular_") and not c.cumulative]
+    numeric: dict[str, list[Casualty]] = {}
+    for c in casualties:
+        if not c.rule_id.startswith("singular_") and not c.cumulative and (c.best or c.low or 0) > 1:
+            numeric.setdefault(c.category, []).append(c)
 
     def covered(c: Casualty) -> bool:
         return any(
-            n.category == c.category and (n.best or n.low or 0) > 1
-            and (c.victims in (None, "people") or n.victims in (None, "people") or c.victims == n.victims)
+            (c.victims in (None, "people") or n.victims in (None, "people") or c.victims == n.victims)
             and ("reference" in (n.date_basis, c.date_basis) or (n.date_start, n.date_end) == (c.date_start, c.date_end))
-            for n in numeric
+            for n in numeric.get(c.category, ())
         )
 
     return [c for c in casualties if not (c.rule_id.startswith("singular_") and covered(c))]
@@ -291,9 +298,13 @@ def merge_restatements(casualties: list[Casualty]) -> list[Casualty]:
     flag whose date agrees (or either is undated) restates it (a headline, the lead, a quote). The first
     mention stays, with the better-founded date of the two."""
     kept: list[Casualty] = []
+    by_key: dict[tuple, list[int]] = {}  # counts -> indexes in kept (only equal counts can restate)
     for c in casualties:
-        twin = next((i for i, k in enumerate(kept) if _restates(k, c)), None)
+        key = (c.category, c.low, c.best, c.high, c.qualifier, c.cumulative)
+        same = by_key.setdefault(key, [])
+        twin = next((i for i in same if _restates(kept[i], c)), None)
         if twin is None:
+            same.append(len(kept))
             kept.append(c)
             continue
         k = kept[twin]

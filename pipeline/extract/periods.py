@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -86,7 +87,10 @@ def stretch(sentence: str, reference: datetime.date) -> tuple[datetime.date, str
 
 
 def _mentions_in(mentions: Sequence[Mention], dated: Sequence[int], s0: int, s1: int) -> list[int]:
-    return [i for i in dated if s0 <= mentions[i].char_start < s1]
+    """The mentions of [s0, s1): `dated` is in text order, so by bisection (linear in the article overall)."""
+    lo = bisect_left(dated, s0, key=lambda i: mentions[i].char_start)
+    hi = bisect_left(dated, s1, lo, key=lambda i: mentions[i].char_start)
+    return list(dated[lo:hi])
 
 
 def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sentences: Sequence[tuple[int, int]],

@@ -3,8 +3,9 @@
 Public interface (other stages and the runner depend on exactly this):
     ingest(input_path, settings) -> Iterator[Article | Reject]
     parse_dateline(text, published) -> Dateline
-    input_files(input_path) -> list[Path]
+    input_files(input_path, settings=None) -> list[Path]   (the regular files read, which the manifest hashes)
     read_unit(unit, settings, span=None) -> Iterator[Article | Reject]   (one unit, no duplicate tracking)
+    units(input_path, settings=None) -> list[Unit]   (what read_unit reads, in ingest order)
     RULES_VERSION: the short version of all rule files (pipeline.rulefiles.short_version)
 Input formats, ignored files and reject reasons are described in docs/inputs.md.
 """
@@ -17,25 +18,32 @@ from pathlib import Path
 from pipeline.ingest.build import duplicate
 from pipeline.ingest.dateline import Dateline, parse_dateline, rules_version
 from pipeline.ingest.discover import Unit, input_files, units
-from pipeline.ingest.readers import LineSpan, internal_error, read_batch, read_text, read_unsupported
+from pipeline.ingest.readers import (
+    LineSpan, checked, internal_error, read_batch, read_text, read_unreadable, read_unsupported,
+)  # fmt: skip
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
 RULES_VERSION = rules_version()
 
-__all__ = ["Dateline", "RULES_VERSION", "ingest", "input_files", "parse_dateline", "read_unit"]
+__all__ = ["Dateline", "RULES_VERSION", "ingest", "input_files", "parse_dateline", "read_unit", "units"]
 
 
 def read_unit(unit: Unit, settings: Settings, span: LineSpan | None = None) -> Iterator[Article | Reject]:
     """One input unit (a text file with its sidecar, a JSON Lines batch or a slice of one) without
-    duplicate tracking: `ingest` tracks duplicates over a whole input, the batched run at merge time."""
-    if unit.kind == "batch":
-        yield from read_batch(unit, settings, span)
-        return
+    duplicate tracking: `ingest` tracks duplicates over a whole input, the batched run at merge time.
+    Every item is `checked`: no string that UTF-8 cannot encode leaves."""
     try:
-        yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
+        if unit.kind == "batch":  # each line has its own guard; this one catches what happens around them
+            yield from map(checked, read_batch(unit, settings, span))
+            return
+        if unit.kind == "text":
+            item = read_text(unit, settings)
+        else:
+            item = read_unreadable(unit) if unit.kind == "unreadable" else read_unsupported(unit)
+        yield checked(item)
     except Exception as exc:  # a bug must cost one file, not the batch
-        yield internal_error(exc, unit.rel, unit.rel, unit.rel)
+        yield checked(internal_error(exc, unit.rel, unit.rel, unit.rel))
 
 
 def ingest(input_path: Path, settings: Settings) -> Iterator[Article | Reject]:
@@ -48,7 +56,7 @@ def ingest(input_path: Path, settings: Settings) -> Iterator[Article | Reject]:
     if not input_path.exists():
         raise FileNotFoundError(f"input {input_path} does not exist")
     first: dict[str, tuple[str, str]] = {}
-    for item in (x for unit in units(input_path) for x in read_unit(unit, settings)):
+    for item in (x for unit in units(input_path, settings) for x in read_unit(unit, settings)):
         if isinstance(item, Article):
             if item.article_id in first:
                 yield duplicate(item.source_id, item.raw_path, item.article_id, first[item.article_id])

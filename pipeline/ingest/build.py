@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from pipeline.ingest.dateline import parse_dateline
-from pipeline.ingest.metadata import MetadataProblem, as_text, extra_json, normalise
+from pipeline.ingest.metadata import MetadataProblem, as_text, canonical, extra_json, has_surrogate, normalise
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
@@ -70,8 +70,17 @@ def build_article(
     decoded_as: str | None = None,
     what: str,
 ) -> Article | Reject:
-    """`what` names the input in messages ("story.txt", "line 3 of batch.jsonl")."""
+    """`what` names the input in messages ("story.txt", "line 3 of batch.jsonl"). Metadata values are made
+    `canonical` first (so a lone surrogate in one is kept escaped); a body holding one is `bad_encoding`."""
+    meta = canonical(meta)
     source_id = as_text(meta.get("id")) or default_id
+    if has_surrogate(body):
+        return reject(
+            "bad_encoding",
+            f"{what}: its text holds a lone surrogate (an unpaired \\uD800-\\uDFFF escape), which is not Unicode text",
+            source_id=source_id,
+            raw_path=raw_path,
+        )
     stripped = body.strip()
     if not stripped or len(stripped) < settings.min_text_chars:
         return reject(
@@ -82,7 +91,7 @@ def build_article(
         )
     article_id = article_id_for(body)
     try:
-        md = normalise(meta)
+        md = normalise(meta, settings.published_max_year)
     except MetadataProblem as exc:
         return reject(
             exc.reason, f"{what}: {exc.message}", source_id=source_id, raw_path=raw_path, article_id=article_id,

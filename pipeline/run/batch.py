@@ -55,6 +55,7 @@ class UnitJob:
     key: str
     size: int
     span: tuple[int, int, int] | None = None  # a slice of a large JSON Lines file: (start, end, first line)
+    problem: str | None = None  # why an unreadable unit (FIFO, socket, dangling link, ...) is never opened
 
 
 def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int, str]]]:
@@ -83,7 +84,9 @@ def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int
     return whole.hexdigest(), slices
 
 
-def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[list[UnitJob], dict[str, str]]:
+def unit_jobs(
+    input_path: Path, max_batch_bytes: int | None = None, settings: Settings | None = None
+) -> tuple[list[UnitJob], dict[str, str]]:
     """Units in input order with their cache keys, and the sha256 of every input file (by relative path).
 
     JSON Lines files larger than CHUNK_BYTES become several jobs (slices), so one large file is processed
@@ -101,7 +104,11 @@ def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[lis
         return hashes[rel]
 
     jobs = []
-    for u in units(input_path):
+    for u in units(input_path, settings):
+        if u.kind == "unreadable":  # never stat, hash or open it: its reject says why
+            key = hashlib.sha256(f"{u.kind}\0{u.rel}\0{u.problem}".encode()).hexdigest()[:32]
+            jobs.append(UnitJob(u.kind, str(u.path), u.rel, None, key, 0, problem=u.problem))
+            continue
         size = u.path.stat().st_size
         sidecar = str(u.sidecar) if u.sidecar else None
         if u.kind == "batch" and size > CHUNK_BYTES and (max_batch_bytes is None or size <= max_batch_bytes):
@@ -150,7 +157,7 @@ def read_unit(job: UnitJob, settings: Settings) -> Iterator[Article | Reject]:
     from pipeline.ingest.discover import Unit
     from pipeline.ingest.readers import LineSpan
 
-    unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None)
+    unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None, job.problem)
     return read(unit, settings, LineSpan(*job.span) if job.span else None)
 
 

@@ -238,7 +238,7 @@ def execute(
     with run_lock(out_dir):
         export.recover(out_dir.resolve())
         with Timer() as t_scan:
-            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes)
+            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes, settings)
         versions = manifest.versions()
         version = processing_version(settings, versions)
         # the outputs also depend on everything else (timeline code and rules, all settings)

@@ -185,10 +185,10 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
     all_rules = rules()
     cands = _candidates(text)
     cands.sort(key=lambda c: (-(c[1] - c[0]), -all_rules[c[2]].priority, c[2], c[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # 1 where a chosen match lies: the overlap test costs the match's length
     chosen = []
     for start, end, idx, groups in cands:
-        if any(start < e and s < end for s, e in taken):
+        if taken.find(1, start, end) != -1:
             continue
         rule = all_rules[idx]
         # anaphoric rules are checked against a stand-in antecedent; the real one is known only in text order
@@ -198,7 +198,7 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
         )
         if _resolve(rule, groups, probe) is None:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         chosen.append((start, end, rule, groups))
     chosen.sort(key=lambda c: c[0])
     return chosen
