@@ -31,6 +31,8 @@ DOCS: dict[str, str] = {
     "timeline_max_merge_days": "Events whose date interval is longer than this (decades, centuries) are never merged.",
     "timeline_place_same_km": "Two places of one country closer than this are one place under two names.",
     "timeline_place_from_article": "An event with no place joins the one row holding an event of its own article that it fits.",
+    "article_time_budget_s": "Seconds one article may spend in the temporal and extract stages together; an article that takes longer "
+    "is a `too_slow` reject (kept without those stages' rows) and the batch goes on. 0 turns the budget off.",
 }
 
 
@@ -53,6 +55,7 @@ class Settings:
     timeline_max_merge_days: int = 366
     timeline_place_same_km: float = 2.0
     timeline_place_from_article: bool = True
+    article_time_budget_s: float = 10.0
 
     def __post_init__(self) -> None:
         check_settings(self)
@@ -77,6 +80,8 @@ def check_settings(s: Settings) -> None:
         raise ValueError(
             "timeline_syndication_min_shared and timeline_max_merge_days must be >= 1, timeline_place_same_km >= 0"
         )
+    if not 0 <= s.article_time_budget_s < float("inf"):
+        raise ValueError("article_time_budget_s must be a number of seconds >= 0 (0: no budget)")
 
 
 DEFAULTS = Settings()
