@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="with --engine dask: address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--full", action="store_true", help="ignore the cache and reprocess every input")
     p.add_argument("--partition", action="store_true", help="also write DIR/partitioned/<table>/month=YYYY-MM/ Parquet datasets")
+    p.add_argument("--force", action="store_true", help="write into an output folder that holds files no run wrote (they are left alone)")
     common(p)
 
     for n, stage in enumerate(CHAIN, 1):
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--input", type=Path, default=RAW, help="file or folder of raw articles (default data/raw/)")
         if OUTPUT in stage.writes:
             p.add_argument("--output", type=Path, default=PROCESSED, help="output folder (default data/processed/)")
+            p.add_argument("--force", action="store_true", help="write into an output folder that holds files no run wrote (they are left alone)")
         p.add_argument("--work", type=Path, default=INTERIM, help="work folder between stages (default data/interim/)")
         common(p)
 

@@ -37,6 +37,8 @@ DOCS: dict[str, str] = {
     "timeline_max_merge_days": "Events whose date interval is longer than this (decades, centuries) are never merged.",
     "timeline_place_same_km": "Two places of one country closer than this are one place under two names.",
     "timeline_place_from_article": "An event with no place joins the one row holding an event of its own article that it fits.",
+    "article_time_budget_s": "Seconds one article may spend in the temporal and extract stages together; an article that takes longer "
+    "is a `too_slow` reject (kept without those stages' rows) and the batch goes on. 0 turns the budget off.",
 }
 
 
@@ -61,6 +63,7 @@ class Settings:
     timeline_max_merge_days: int = 366
     timeline_place_same_km: float = 2.0
     timeline_place_from_article: bool = True
+    article_time_budget_s: float = 10.0
 
     def __post_init__(self) -> None:
         check_settings(self)
@@ -77,6 +80,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "binary_control_ratio": (0.0, 1.0),  # exclusive at both ends (checked below)
     "min_text_chars": (0, 1 << 30),
     "published_max_year": (1800, 9999),
+    "article_time_budget_s": (0.0, 86_400.0),  # 0: no budget
     "timeline_max_articles": (0, 1_000_000_000),
     "timeline_shingle_words": (1, 100),
     "timeline_syndication_jaccard": (0.0, 1.0),

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from pipeline.export import neutralise_formulas
 from pipeline.records import Article, Reject
-from pipeline.run.chain import ARTICLE_STAGES, DATA_TABLES, article_row, reject_row
+from pipeline.run.chain import ARTICLE_STAGES, DATA_TABLES, ArticleBudget, article_row, reject_row
 from pipeline.run.manifest import balance, file_sha256
 from pipeline.settings import Settings
 from pipeline.tables import spec, to_arrow
@@ -210,9 +210,10 @@ def process_task(task: Task) -> list[dict[str, Any]]:
         tables = {"articles": to_arrow("articles", [a for u in batch for a in u.articles])}
         rejects = [r for u in batch for r in u.rejects]
         seconds = {}
+        budget = ArticleBudget(task.settings.article_time_budget_s or None)  # shared by the stages: per article, in all
         for stage in ARTICLE_STAGES:  # the chain, article by article, in memory
             t0 = time.perf_counter()
-            out = stage.apply(tables, None)
+            out = stage.apply(tables, None, budget)
             tables.update(out.tables)
             rejects += out.rejects
             seconds[stage.name] = time.perf_counter() - t0
