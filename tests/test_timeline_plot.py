@@ -58,9 +58,9 @@ def test_same_timeline_same_picture(out_dir, tmp_path):
 def _row(i, location, country, **kw):
     d = date(2020, 10, 1) + timedelta(days=i % 40)
     return {"timeline_id": f"tl-{i:04}", "date_start": d, "date_end": d, "date_precision": "day",
-            "event_type": ["airstrike", "protest", "talks"][i % 3], "event_types": "x", "location": location,
+            "event_type": ["airstrike", "protest", "talks"][i % 3], "event_types": ["x"], "location": location,
             "country_code": country, "killed_low": i % 50, "killed_best": i % 50, "killed_high": i % 50,
-            "n_events": 1, "n_articles": 1, "n_copies": 0, "n_sources": 1, "article_ids": "a", "event_ids": f"e{i}",
+            "n_events": 1, "n_articles": 1, "n_copies": 0, "n_sources": 1, "article_ids": ["a"], "event_ids": [f"e{i}"],
             "sentence": "s", "sentence_event_id": f"e{i}", "article_id": "a", **kw}  # fmt: skip
 
 

@@ -150,7 +150,7 @@ def draw(timeline: pa.Table, picture: Path) -> Path:
         size_handles = [_dot(math.sqrt(area(v, scale)), "#bbb", f"{v}") for v in steps]
         ax.legend(handles=size_handles, title="killed + injured", loc="lower left", bbox_to_anchor=(1.01, 0),
                   frameon=False, labelspacing=1.3, borderpad=1)  # fmt: skip
-        n_articles = len({a for r in rows for a in r["article_ids"].split(";")})
+        n_articles = len({a for r in rows for a in r["article_ids"]})
         span = f"{first:%d %b %Y} – {last:%d %b %Y}"
         ax.set_title(
             f"{_count(len(rows), 'event')} reported in {_count(n_articles, 'article')}, {span}",
