@@ -2,7 +2,7 @@
 
 Each dataclass mirrors one output table of DESIGN.md. Stage functions are pure:
 they take and return these records; ids and article keys are attached by the
-runner (`pipeline.runner`), so extractors only deal with one article's text.
+run package (`pipeline.run.chain`), so extractors only deal with one article's text.
 """
 
 from __future__ import annotations

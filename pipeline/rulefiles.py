@@ -73,7 +73,7 @@ TEMPORAL_LEXICON = Fields(
         "months", "ambiguous_months", "weekdays", "weekday_abbreviations", "numbers", "vague_numbers", "ordinals",
         "units", "seasons", "parts", "day_parts", "day_offsets", "relative", "anaphoric_relative", "trigger_words",
         "holidays", "future_cues", "future_prepositions", "forward_phrases", "reporting_verbs", "deferral_verbs",
-        "future_in_past", "future_nouns", "not_past_ed", "past_cues",
+        "future_in_past", "future_nouns", "not_past_ed", "past_cues", "narrative_since", "narrative_aside",
     ),
 )  # fmt: skip
 _DATELINE_EXAMPLE = Fields(required=("text", "published", "dateline", "place", "agency", "date"))
@@ -150,7 +150,9 @@ SENTENCES = Fields(
 )
 PLACES = Fields(
     required=("min_city_population", "context_population_ratio", "ambiguous", "unambiguous", "never", "aliases"),
-    optional=("examples",),
+    optional=("examples", "alternate_names_min_population", "alternate_names_sure_population", "feature_words_after",
+              "inherit_sentences", "local_name_heads", "lowercase_titles", "not_first_names", "section_km", "titles",
+              "uncued_min_population", "us_state_abbreviations"),
     lists={"examples": ("example", Fields(required=("text", "place"), optional=("country",)))},
 )
 PERIODS = Fields(

@@ -11,11 +11,6 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from pipeline.timeline.config import DOCS as TIMELINE_DOCS
-from pipeline.timeline.config import TimelineSettings
-
-_T = TimelineSettings()  # the timeline's keys live here too, prefixed `timeline_`, with its defaults
-
 # key -> (default, documentation)
 DOCS: dict[str, str] = {
     "max_file_bytes": "Largest raw file accepted as one article (bytes); larger files are rejected as `too_large`. JSON Lines batches are limited per line.",
@@ -26,7 +21,16 @@ DOCS: dict[str, str] = {
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
     "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
     "timeline_max_articles": "The merged timeline is built in memory (about 35 MB per 1,000 articles); above this many articles it is skipped (empty tables, a warning and a note in the manifest) so a run stays under 1.5 GB.",
-    **{f"timeline_{key}": doc for key, doc in TIMELINE_DOCS.items()},
+    "timeline_shingle_words": "Words per shingle when comparing article texts for syndication (word n-grams).",
+    "timeline_syndication_jaccard": "Articles whose shingle sets have at least this Jaccard similarity are copies of one story.",
+    "timeline_syndication_containment": "Also copies when this share of the shorter article's shingles occurs in the longer one "
+    "(a trimmed or extended wire copy) ...",
+    "timeline_syndication_min_shared": "... and they share at least this many shingles (a quoted sentence is not a copy).",
+    "timeline_sketch_size": "Smallest shingle hashes kept per article to find candidate copies without comparing every pair.",
+    "timeline_sketch_bucket_cap": "A sketch hash shared by more articles than this is boilerplate (a sign-off), not a copy.",
+    "timeline_max_merge_days": "Events whose date interval is longer than this (decades, centuries) are never merged.",
+    "timeline_place_same_km": "Two places of one country closer than this are one place under two names.",
+    "timeline_place_from_article": "An event with no place joins the one row holding an event of its own article that it fits.",
 }
 
 
@@ -40,23 +44,18 @@ class Settings:
     validation_fail_on_table_errors: bool = True
     progress: str = "auto"  # auto | always | never
     timeline_max_articles: int = 30_000
-    timeline_shingle_words: int = _T.shingle_words
-    timeline_syndication_jaccard: float = _T.syndication_jaccard
-    timeline_syndication_containment: float = _T.syndication_containment
-    timeline_syndication_min_shared: int = _T.syndication_min_shared
-    timeline_sketch_size: int = _T.sketch_size
-    timeline_sketch_bucket_cap: int = _T.sketch_bucket_cap
-    timeline_max_merge_days: int = _T.max_merge_days
-    timeline_place_same_km: float = _T.place_same_km
-    timeline_place_from_article: bool = _T.place_from_article
+    timeline_shingle_words: int = 5
+    timeline_syndication_jaccard: float = 0.7
+    timeline_syndication_containment: float = 0.9
+    timeline_syndication_min_shared: int = 20
+    timeline_sketch_size: int = 16
+    timeline_sketch_bucket_cap: int = 50
+    timeline_max_merge_days: int = 366
+    timeline_place_same_km: float = 2.0
+    timeline_place_from_article: bool = True
 
     def __post_init__(self) -> None:
         check_settings(self)
-        self.timeline()  # validates the timeline keys
-
-    def timeline(self) -> TimelineSettings:
-        """The `timeline_*` keys as the timeline stage's own settings."""
-        return TimelineSettings(**{f.name: getattr(self, f"timeline_{f.name}") for f in fields(TimelineSettings)})
 
 
 def check_settings(s: Settings) -> None:
@@ -68,6 +67,19 @@ def check_settings(s: Settings) -> None:
         raise ValueError("progress must be one of auto, always, never")
     if s.min_text_chars < 0:
         raise ValueError("min_text_chars must be >= 0")
+    if s.timeline_shingle_words < 1 or s.timeline_sketch_size < 1 or s.timeline_sketch_bucket_cap < 2:
+        raise ValueError(
+            "timeline_shingle_words and timeline_sketch_size must be >= 1, timeline_sketch_bucket_cap >= 2"
+        )
+    if not (0 < s.timeline_syndication_jaccard <= 1 and 0 < s.timeline_syndication_containment <= 1):
+        raise ValueError("timeline syndication thresholds must be in (0, 1]")
+    if s.timeline_syndication_min_shared < 1 or s.timeline_max_merge_days < 1 or s.timeline_place_same_km < 0:
+        raise ValueError(
+            "timeline_syndication_min_shared and timeline_max_merge_days must be >= 1, timeline_place_same_km >= 0"
+        )
+
+
+DEFAULTS = Settings()
 
 
 def load_settings(path: str | Path | None = None) -> Settings:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from pipeline.paths import ROOT
-from pipeline.timeline.config import DEFAULT
+from pipeline.settings import DEFAULTS
 
 DOC = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -152,5 +152,5 @@ def test_readme_queries_return_rows(readme):
 
 
 def test_doc_states_the_current_thresholds():
-    assert f"Jaccard at least {DEFAULT.syndication_jaccard}" in DOC
-    assert f"word {DEFAULT.shingle_words}-gram" in DOC
+    assert f"Jaccard at least {DEFAULTS.timeline_syndication_jaccard}" in DOC
+    assert f"word {DEFAULTS.timeline_shingle_words}-gram" in DOC

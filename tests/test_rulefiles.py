@@ -8,7 +8,8 @@ from fnmatch import fnmatch
 
 import pytest
 
-from pipeline import ingest, manifest, rulefiles, temporal
+from pipeline import ingest, rulefiles, temporal
+from pipeline.run import manifest
 from pipeline import extract as extract_stage
 from pipeline.paths import RULES
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import batch, runner
+from pipeline.run import batch, runner
 from pipeline.cli import main
 from pipeline.settings import Settings
 
@@ -252,6 +252,32 @@ def test_log_file_gets_the_stage_lines_too(tmp_path, capsys):
     for stage in ("ingest:", "temporal:", "extract:", "validate:", "export:"):
         assert stage in logged
     assert "ingest:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "commands, screen, logged",
+    [
+        ([["run", "--input", "{raw}", "--output", "{out}", "--work", "{work}"]], [],
+         ["plan:", "ingest:", "temporal:", "extract:", "validate:", "export:", "Run summary", "rows: articles 4"]),
+        ([["ingest", "--input", "{raw}", "--work", "{work}"], ["temporal", "--work", "{work}"],
+          ["extract", "--work", "{work}"], ["validate", "--work", "{work}"], ["export", "--work", "{work}", "--output", "{out}"]],
+         [], ["ingest:", "temporal:", "extract:", "validate:", "Validation: PASSED", "export:", "Run summary"]),
+        ([["run", "--input", "{raw}/missing", "--output", "{out}"]], ["missing does not exist"], ["missing does not exist"]),
+        ([["temporal", "--work", "{work}/none"]], ["run the previous stage first"], ["run the previous stage first"]),
+    ],
+)  # fmt: skip
+def test_quiet_keeps_the_screen_to_errors_and_the_log_file_gets_everything(tmp_path, capsys, commands, screen, logged):
+    raw = write_raw(tmp_path / "raw", STORIES)
+    log_file = tmp_path / "run.log"
+    for command in commands:
+        args = [a.format(raw=raw, out=tmp_path / "out", work=tmp_path / "work") for a in command]
+        main([*args, "--quiet", "--log-file", str(log_file)])
+    shown, text = capsys.readouterr().err, log_file.read_text()
+    for line in screen:
+        assert line in shown and line in text  # errors go to both
+    for line in logged:
+        assert line in text
+    assert not any(line in shown for line in logged if line not in screen)  # --quiet: no stage lines on screen
 
 
 def _batch_lines(n: int, offset: int = 0) -> str:

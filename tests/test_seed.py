@@ -8,7 +8,7 @@ from datetime import date
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline import runner
+from pipeline.run import runner
 from pipeline.cli import main
 from tests.conftest import SEED
 

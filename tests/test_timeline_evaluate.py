@@ -7,9 +7,9 @@ from dataclasses import fields
 
 import pytest
 
+from pipeline.evaluate.timeline import _get, evaluate, score
 from pipeline.paths import ROOT
-from pipeline.timeline.config import DOCS, TimelineSettings
-from pipeline.timeline.evaluate import _get, evaluate, score
+from pipeline.settings import DOCS, Settings
 
 ANALYSTS = (ROOT / "docs" / "analysts.md").read_text(encoding="utf-8")
 
@@ -40,14 +40,16 @@ def test_evaluate_on_articles_written_for_this_test(tmp_path):
     assert result["all gold pairs"] == {"predicted_pairs": 1, "gold_pairs": 1, "correct_pairs": 1, "precision": 1.0, "recall": 1.0}
 
 
-@pytest.mark.parametrize("key", [f.name for f in fields(TimelineSettings)])
+@pytest.mark.parametrize("key", [f.name for f in fields(Settings) if f.name.startswith("timeline_")])
 def test_every_timeline_setting_is_documented(key):
     assert key in DOCS
-    default = getattr(TimelineSettings(), key)
+    default = getattr(Settings(), key)
     assert f"| `{key}` | {str(default).lower() if isinstance(default, bool) else default} |" in ANALYSTS
 
 
-@pytest.mark.parametrize("bad", [{"syndication_jaccard": 0}, {"sketch_bucket_cap": 1}, {"max_merge_days": 0}])
+@pytest.mark.parametrize(
+    "bad", [{"timeline_syndication_jaccard": 0}, {"timeline_sketch_bucket_cap": 1}, {"timeline_max_merge_days": 0}]
+)
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ValueError):
-        TimelineSettings(**bad)
+        Settings(**bad)

@@ -22,7 +22,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipeline.stages import extract_stage, ingest_stage, temporal_stage
+    from pipeline.run.chain import extract_stage, ingest_stage, temporal_stage
 
     raw = tmp_path_factory.mktemp("raw")
     for f in FIXTURES.glob("*.txt"):

@@ -7,8 +7,8 @@ from itertools import combinations
 
 import pytest
 
+from pipeline.settings import Settings
 from pipeline.timeline import places, types
-from pipeline.timeline.config import TimelineSettings
 from pipeline.timeline.places import Place
 from pipeline.timeline.syndication import copies, copies_streamed, shingles, similar
 
@@ -39,8 +39,8 @@ REWRITE = (
     ],
 )
 def test_copies_are_near_identical_texts(a, b, is_copy):
-    s = TimelineSettings()
-    assert (similar(shingles(a, s.shingle_words), shingles(b, s.shingle_words), s) is not None) is is_copy
+    s = Settings()
+    assert (similar(shingles(a, s.timeline_shingle_words), shingles(b, s.timeline_shingle_words), s) is not None) is is_copy
 
 
 def test_groups_are_transitive_and_the_earliest_article_is_the_original():
@@ -60,7 +60,7 @@ def test_boilerplate_shared_by_many_articles_proposes_no_pairs_but_copies_still_
     sign_off = " Reporting by the desk; editing by the night editor; all rights reserved by the agency."
     rows = [(f"x{i:03}", "2023-01-01", f"Story number {i} is about topic {i * 7} and nothing else." + sign_off) for i in range(80)]
     rows += [("y1", "2023-01-02", STORY + sign_off), ("y2", "2023-01-03", STORY + sign_off)]
-    out = copies(rows, TimelineSettings(sketch_bucket_cap=10))
+    out = copies(rows, Settings(timeline_sketch_bucket_cap=10))
     assert out["y2"].original == "y1"
     assert sum(v.original != k for k, v in out.items()) == 1
 
@@ -98,7 +98,7 @@ def test_place_relations(a, b, rel):
 def _brute_force(rows, s):
     """Every pair compared on full shingle sets; groups joined transitively, the earliest article first."""
     order = sorted(rows, key=lambda a: (a[1] is None, a[1] or "", a[0]))
-    sets = [shingles(text, s.shingle_words) for _, _, text in order]
+    sets = [shingles(text, s.timeline_shingle_words) for _, _, text in order]
     group = list(range(len(order)))
     for i, j in combinations(range(len(order)), 2):
         if similar(sets[i], sets[j], s) is not None and group[i] != group[j]:
@@ -129,7 +129,7 @@ def test_sketch_and_streamed_comparison_find_what_comparing_every_pair_finds():
         ][i % 4]
         rows.append((f"c{i:02}", rng.choice([None, "2023-03-01", "2023-04-01"]), variant))
     rows += [("empty", None, ""), ("short1", "2023-03-02", "Two killed."), ("short2", "2023-03-03", "two KILLED")]
-    s = TimelineSettings(sketch_size=4)
+    s = Settings(timeline_sketch_size=4)
     expected = _brute_force(rows, s)
     assert sum(original != aid for aid, (original, _) in expected.items()) >= 7  # copies are there to be found
     for found in (copies(rows, s), copies_streamed([(a, p) for a, p, _ in rows], _source(rows), s, set_bytes=8)):

@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--baseline-sample", type=int, default=300, help="articles given to dateparser (default 300)")
     args = parser.parse_args(argv)
 
-    from pipeline import runner
+    from pipeline.run import runner
     from pipeline.bench.corpus import articles, write_corpus
     from pipeline.settings import Settings
 

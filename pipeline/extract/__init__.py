@@ -13,7 +13,8 @@ fits), then dates and places the events:
   "Overnight" is the night into the reference day unless it tells night-long fighting.
   `pipeline.extract.dating` holds these choices; docs/extraction.md lists the refinements.
 - place: a gazetteer place in the sentence (the most specific, nearest the trigger), else the
-  dateline place.
+  place of the latest earlier sentence that names one, else the dateline place
+  (`pipeline.extract.places.ArticlePlacer`).
 The event taxonomy and figure rules are documented in docs/extraction.md.
 """
 
@@ -35,20 +36,9 @@ from pipeline.sentences import is_furniture, split_sentences
 RULES_VERSION = rules_version()
 
 RECENT_SENTENCES = 2  # an incident told this close before a figure is the one it refers to
-_PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
 _SAME_INCIDENT_DAYS = 3
 _LATE_DEATH_DAYS = 31
 _OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
-
-
-def _event_place(
-    text: str, found: list[pl.Found], trigger_pos: int, codes: set[str], states: set[str]
-) -> tuple[str, pl.Place] | None:
-    if not found:
-        return None
-    best = min(found, key=lambda f: (_PLACE_RANK.get(f.candidates[0].kind, 9), abs(f.start - trigger_pos)))
-    place = pl.resolve(best, codes, states)
-    return text[best.start : best.end], place
 
 
 @dataclass(slots=True)
@@ -214,27 +204,12 @@ def _told_before(told: list[tuple[int, str, int]], etype: str, offset: int, near
 # ---------------------------------------------------------------- pass 3: places, and the events themselves
 def place_events(art: Article, protos: list[Proto], dates: list[EventDate], dateline_place: str | None) -> list[Event]:
     text, mentions, reference = art.text, art.mentions, art.reference
-    # Article context for resolving shared place names.
-    article_places = pl.ArticlePlaces(text) if art.story else None
-    all_places = article_places.all() if article_places else []
-    codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
-    states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
-    dateline = pl.lookup(dateline_place) if dateline_place else None
-    if dateline:
-        codes.add(dateline.country_code)
-    sentence_places: dict[int, list[pl.Found]] = {}  # sentence index -> its gazetteer places
+    # Places of the article's sentences, resolved in the article's context (pipeline.extract.places).
+    placer = pl.ArticlePlacer(text, art.story, dateline_place)
     events: list[Event] = []
     for p, d in zip(protos, dates):
         s0, s1 = art.story[p.si]
-        if p.si not in sentence_places:
-            sentence_places[p.si] = article_places.sentence(s0, s1)
-        place = _event_place(text, sentence_places[p.si], p.start, codes, states)
-        if place is not None:
-            location, gp = place
-        elif dateline_place:
-            location, gp = dateline_place, dateline
-        else:
-            location, gp = None, None
+        location, gp = placer.place(p.si, p.start, p.type in ev.VIOLENT)
         m = mentions[d.mention] if d.mention is not None else None
         events.append(
             Event(
@@ -274,7 +249,8 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
             fd = periods.period(art.text, s0, s1, c.char_start, c.char_end, art.reference, art.mentions,
                                 art.period_dates, war)
         else:
-            fd = periods.day_stretch(art.text, s0, s1, art.reference)
+            fd = periods.overnight_into(art.text, s0, s1, art.mentions, art.dated_past) or periods.day_stretch(
+                art.text, s0, s1, art.reference)
             if fd is None and e is not None and e.date_basis != "reference":
                 fd = periods.FigureDate(e.date_start, e.date_end, e.date_precision, e.date_basis)
             if fd is None:
@@ -299,6 +275,7 @@ def drop_covered_singulars(casualties: list[Casualty]) -> list[Casualty]:
     def covered(c: Casualty) -> bool:
         return any(
             n.category == c.category and (n.best or n.low or 0) > 1
+            and (c.victims in (None, "people") or n.victims in (None, "people") or c.victims == n.victims)
             and ("reference" in (n.date_basis, c.date_basis) or (n.date_start, n.date_end) == (c.date_start, c.date_end))
             for n in numeric
         )
@@ -326,7 +303,8 @@ def merge_restatements(casualties: list[Casualty]) -> list[Casualty]:
     return kept
 
 
-_ANOTHER = re.compile(r"\b(?:other|others|another|further|more|additional|second|third|separate)\b", re.IGNORECASE)
+# "two other guards", "another soldier": a different group ("ten others" after a death toll is the same incident's).
+_ANOTHER = re.compile(r"\b(?:other(?=\s+[a-z])|another|second|third|separate)\b", re.IGNORECASE)
 
 
 def _restates(a: Casualty, b: Casualty) -> bool:

@@ -9,6 +9,7 @@ A figure's date is the date of the incident that caused it (DESIGN.md "Casualty 
   began" takes the start the article gives elsewhere ("the war began on March 3", "since March 3");
   with no stated start the start is null. Its end is the stated as-of date ("as of October 7", "up to
   Monday") or else the reference date.
+- "Overnight into Tuesday" is the Monday and the Tuesday.
 - A toll over a stretch of hours or days ending at the report ("in the past 24 hours", "over the
   previous 48 hours", "in three days") covers those days: the reference date less the stretch, to
   the reference date (24 hours: the day before and the day of the report).
@@ -155,6 +156,18 @@ def period(
 
 def _distance(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, a0 - b1, b0 - a1)
+
+
+_INTO = re.compile(r"\bovernight\s+(?:from\s+\w+\s+)?(?:into|to)\s+$", re.IGNORECASE)
+
+
+def overnight_into(text: str, s0: int, s1: int, mentions: Sequence[Mention], dated: Sequence[int]) -> FigureDate | None:
+    """"Overnight into Tuesday": the night from the day before to that day."""
+    for i in _mentions_in(mentions, dated, s0, s1):
+        m = mentions[i]
+        if m.precision == "day" and m.date_start is not None and _INTO.search(text[max(s0, m.char_start - 30) : m.char_start]):
+            return FigureDate(m.date_start - datetime.timedelta(days=1), m.date_start, "day", "sentence")
+    return None
 
 
 def day_stretch(text: str, s0: int, s1: int, reference: datetime.date) -> FigureDate | None:

@@ -1,7 +1,8 @@
 """Temporal normalisation: find the temporal expressions of an article and resolve them against its reference date.
 
 Recognition is rule-driven (patterns in `pipeline/rules/temporal/*.yaml`, words in `lexicon.yaml`); resolution is a
-separate pass in text order, so anaphoric expressions ("two days later") see the dates mentioned before them.
+separate pass in text order, so anaphoric expressions ("two days later") see the dates mentioned before them and a date
+without a year takes it from the time the text is talking about (`narrative`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date
 from functools import cache
 
 from pipeline.records import Mention
+from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
 from pipeline.temporal.rules import Rule, rules, rules_version
 
@@ -233,4 +235,5 @@ def normalise(text: str, reference: date) -> list[Mention]:
         if rule.resolve in {"quarter", "current_unit", "latest_quarter"} and res.start is not None:
             ctx.last_quarter = (res.start.year, (res.start.month - 1) // 3 + 1)
             ctx.last_quarter_end = end
+        move_focus(ctx, res, text, start, end)
     return out

@@ -40,6 +40,12 @@ class Context:
     last_start: date | None = None  # start of the latest earlier dated mention (any precision)
     last_quarter: tuple[int, int] | None = None  # (year, quarter) of the latest quarter mentioned
     last_quarter_end: int = -10_000  # where that mention ended
+    # narrative time (see `narrative`): the start and precision of the time the text is talking about (None: the
+    # reporting time), where the mention that set it ended, and whether the text has named the reporting time yet
+    focus: date | None = None
+    focus_precision: str | None = None
+    focus_end: int = -10_000
+    reporting_seen: bool = False
     _direction: str | None = None
 
     def direction(self) -> str:

@@ -12,6 +12,7 @@ from pipeline.temporal.context import (
     Context, Groups, Resolved, day_of, day_resolved, key, latest_completed_quarter, month_of, nearest_year, number,
     ok_month_word, quarter_value, unit_value,
 )
+from pipeline.temporal.narrative import focus_here, narrative_year
 from pipeline.temporal.rules import lexicon, placeholders
 
 
@@ -32,10 +33,10 @@ def date_mdy(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         d = date(y, month, min(day, cal.last_day(y, month)))
         return d, d
 
-    year = nearest_year(ctx, interval, tolerance=7)
+    year, anchor = narrative_year(ctx, interval, tolerance=7)
     if not cal.valid_day(year, month, day):
         return None
-    return day_resolved(date(year, month, day), "reference")
+    return day_resolved(date(year, month, day), anchor)
 
 
 def week_of(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -186,7 +187,7 @@ def holiday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
             return cal.easter(y) + timedelta(days=int(spec["easter"]))
         return cal.nth_weekday(y, int(spec[0]), int(spec[1]), int(spec[2]))
 
-    r = ctx.reference
+    r, anchor = ctx.reference, "reference"
     rel = key(g["rel"]) if g.get("rel") else None
     if rel == "last":
         y = r.year if day_in(r.year) < r else r.year - 1
@@ -195,9 +196,8 @@ def holiday(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     elif rel == "this":
         y = r.year
     else:
-        y = nearest_year(ctx, lambda yy: (day_in(yy), day_in(yy)), tolerance=7)
-    d = day_in(y)
-    return day_resolved(d, "reference")
+        y, anchor = narrative_year(ctx, lambda yy: (day_in(yy), day_in(yy)), tolerance=7)
+    return day_resolved(day_in(y), anchor)
 
 
 def month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -207,6 +207,7 @@ def month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     m = month_of(word)
     rel = key(g["rel"]) if g.get("rel") else None
     r = ctx.reference
+    anchor = "reference"
     if rel is not None:
         shift = lexicon().relative[rel]
         if shift < 0:
@@ -216,9 +217,9 @@ def month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         else:
             year = r.year
     else:
-        year = nearest_year(ctx, lambda y: cal.month_interval(y, m), tolerance=7)
+        year, anchor = narrative_year(ctx, lambda y: cal.month_interval(y, m), tolerance=7)
     s, e = cal.month_interval(year, m)
-    return Resolved("DATE", cal.month_value(year, m), None, s, e, "month", "reference")
+    return Resolved("DATE", cal.month_value(year, m), None, s, e, "month", anchor)
 
 
 def year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -277,7 +278,7 @@ def part_of_month(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None
     if g.get("year"):
         y, anchor = int(g["year"] or 0), "absolute"
     else:
-        y, anchor = nearest_year(ctx, lambda yy: cal.part_of_month_interval(yy, m, mod), tolerance=7), "reference"
+        y, anchor = narrative_year(ctx, lambda yy: cal.part_of_month_interval(yy, m, mod), tolerance=7)
     s, e = cal.part_of_month_interval(y, m, mod)
     return Resolved("DATE", cal.month_value(y, m), mod, s, e, "part_of_month", anchor)
 
@@ -301,9 +302,18 @@ def season(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     else:
         anchor = "reference"
         rel = key(g["rel"]) if g.get("rel") else None
+        if p.get("anaphoric") or rel in lexicon().anaphoric_relative:
+            # "that summer", "the following spring": the season of, or after, the latest date mentioned
+            if ctx.last_start is not None:
+                r, anchor = ctx.last_start, "previous_mention"
+                if ctx.last_precision == "year" and rel is not None and lexicon().relative[rel] > 0:
+                    r = date(r.year, 12, 31)  # "In 1940 ... the following spring": after that year
+            elif p.get("anaphoric"):
+                return None  # "that summer" with no date before it
+            rel = rel or "this"
         cur = r.year if not (code == "WI" and r.month <= 2) else r.year - 1
         if rel is None:
-            y = nearest_year(ctx, lambda yy: cal.season_interval(yy, code))
+            y, anchor = narrative_year(ctx, lambda yy: cal.season_interval(yy, code))
         else:
             shift = lexicon().relative[rel]
             if shift == 0:
@@ -339,7 +349,7 @@ def half(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if g.get("year"):
         y, anchor = int(g["year"] or 0), "absolute"
     else:
-        y, anchor = nearest_year(ctx, lambda yy: cal.half_interval(yy, h)), "reference"
+        y, anchor = narrative_year(ctx, lambda yy: cal.half_interval(yy, h))
     s, e = cal.half_interval(y, h)
     return Resolved("DATE", f"{y:04d}-H{h}", None, s, e, "part_of_year", anchor)
 
@@ -368,15 +378,19 @@ _RELATIVE_CLAUSE = re.compile(r"\s+(?:that|when|in\s+which|during\s+which|after\
 
 def the_year(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     """'the year', 'the full year', 'the current fiscal year': the reference date's year, as news and company reports
-    use them; 'the latest fiscal year' (params shift -1) is the one before."""
+    use them; 'the latest fiscal year' (params shift -1) is the one before. A bare 'the year' ('later in the year') in a
+    told past is the year in focus (`narrative`)."""
     if "Year" in ctx.matched():
         return None  # a title: "Player of the Year"
     bare = key(ctx.matched()).endswith("the year")
     if bare and _RELATIVE_CLAUSE.match(ctx.text, ctx.span[1]):
         return None  # "the year (that / when / in which) the war began" is named by its clause, not the calendar
-    y = ctx.reference.year + int(p.get("shift", 0))
+    y, anchor = ctx.reference.year + int(p.get("shift", 0)), "reference"
+    focus = focus_here(ctx) if bare else None
+    if focus is not None and ctx.direction() != "future":
+        y, anchor = focus.year, "previous_mention"  # "the year", "later in the year" of a told past
     s, e = cal.year_interval(y)
-    return Resolved("DATE", f"{y:04d}", None, s, e, "year", "reference")
+    return Resolved("DATE", f"{y:04d}", None, s, e, "year", anchor)
 
 
 def year_end(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:

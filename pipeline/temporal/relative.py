@@ -13,6 +13,7 @@ from pipeline.temporal.context import (
     unit_value, weekday_of,
 )
 from pipeline.temporal.dates import date_mdy
+from pipeline.temporal.narrative import focus_here
 from pipeline.temporal.rules import lexicon
 
 
@@ -178,11 +179,24 @@ def rel_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         return None
     mod = lexicon().parts.get(key(g["part"])) if g.get("part") else p.get("mod")
     base, anchor = _base(rel, ctx.last_start, ctx)
+    if anchor == "reference" and (p.get("narrative") or (rel == "next" and key(ctx.matched()).startswith("the "))):
+        # "the end of the month", "the next year": in a told past, of the time in focus
+        focus = focus_here(ctx)
+        if focus is not None and ctx.direction() != "future" and _finer_than(ctx.focus_precision, unit):
+            base, anchor = focus, "previous_mention"
     res = unit_value(unit, shift_date(base, unit, shift), anchor, mod)
     if mod and unit == "Y" and res.start:
         s, e = cal.part_of_year_interval(res.start.year, mod)
         res = Resolved(res.type, res.value, mod, s, e, "part_of_year", res.anchor)
     return res
+
+
+_SAYS_WHICH = {"D": {"day"}, "W": {"day", "week"}, "M": {"day", "week", "part_of_month", "month"}}
+
+
+def _finer_than(precision: str | None, unit: str) -> bool:
+    """Whether a time of this precision says which `unit` it falls in (any time says its year; a year says no month)."""
+    return unit not in _SAYS_WHICH or precision in _SAYS_WHICH[unit]
 
 
 def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
@@ -194,10 +208,8 @@ def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
     if unit not in {"D", "W", "FN", "M", "Q", "Y", "DE", "CE"}:
         return None
     sign = int(p.get("sign", -1))
-    if p.get("anaphoric") and ctx.last_day is not None:
-        base, anchor = ctx.last_day, "previous_mention"
-    else:
-        base, anchor = ctx.reference, "reference"
+    antecedent = _offset_antecedent(ctx, unit) if p.get("anaphoric") else None
+    base, anchor = (antecedent, "previous_mention") if antecedent is not None else (ctx.reference, "reference")
     d = shift_date(base, unit, sign * int(n))
     if unit == "FN":
         unit = "D"
@@ -207,6 +219,17 @@ def offset(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
         y, qn = ctx.last_quarter
         return quarter_value(y + sign * int(n), qn, "previous_mention")
     return unit_value(unit, d, anchor)
+
+
+def _offset_antecedent(ctx: Context, unit: str) -> date | None:
+    """What "two years later" counts from: the latest day mentioned, or the time in focus when it came after that day
+    and is precise enough for the unit ("In 1941 ... Two years later": 1943)."""
+    focus = focus_here(ctx)
+    if focus is not None and ctx.focus_end > ctx.last_day_end and (
+        unit not in {"D", "W", "FN"} and _finer_than(ctx.focus_precision, "M" if unit == "Q" else unit)
+    ):
+        return focus
+    return ctx.last_day
 
 
 _QUARTER_CONTEXT = 2000  # characters after a quarter mention within which "a year ago" means that quarter
@@ -229,7 +252,10 @@ def anaphoric_unit(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | Non
 
 
 def anaphoric_day(g: Groups, p: dict[str, Any], ctx: Context) -> Resolved | None:
-    """'the next day', 'the day before', 'the following morning': from the latest day mentioned, else R."""
+    """'the next day', 'the day before', 'the following morning': from the latest day mentioned, else R ('that
+    night' with params antecedent_only: else nothing)."""
+    if ctx.last_day is None and p.get("antecedent_only"):
+        return None
     base, anchor = (ctx.last_day, "previous_mention") if ctx.last_day is not None else (ctx.reference, "reference")
     d = base + timedelta(days=int(p["days"]))
     return with_time(d, g, anchor)

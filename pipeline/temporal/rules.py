@@ -20,13 +20,14 @@ from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - on
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "temporal"
 LEXICON_FILE = RULES_DIR / "lexicon.yaml"
 
-# Expressions never start inside a word, a number, an amount of money or a hyphenated compound...
-_BEFORE = r"(?<![\w$€£#@/])(?<!\d\.)"
+# Expressions never start inside a word, a number, an amount of money or a hyphenated compound, nor after a slash
+# unless they start with a letter (a page path or title: "Briefs/April 28, 2010"; "24/7", "2009/2010" are not dates)...
+_BEFORE = r"(?<![\w$€£#@])(?!(?<=/)[\W\d_])(?<!\d\.)"
 # ...and never end inside a word or a number ("1990s" is matched whole, "1,990" not at all).
 _AFTER = r"(?![\w]|[.,]\d|%|/\d)"
 # The same start condition as a character consumed before the expression, for `Rule.scan`: a pattern that begins
 # with a character set lets the regex engine skip through words without trying a match at every letter.
-_BEFORE_CHAR = r"[^\w$€£#@/](?<!\d\.)"
+_BEFORE_CHAR = r"[^\w$€£#@](?!(?<=/)[\W\d_])(?<!\d\.)"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ class Lexicon:
     future_nouns: frozenset[str]
     not_past_ed: tuple[str, ...]
     past_cues: tuple[str, ...]
+    narrative_since: tuple[str, ...]
+    narrative_aside: tuple[str, ...]
 
 
 def _alternation(words: list[str]) -> str:
@@ -116,13 +119,15 @@ def lexicon() -> Lexicon:
         future_nouns=frozenset(raw["future_nouns"]),
         not_past_ed=tuple(raw["not_past_ed"]),
         past_cues=tuple(raw["past_cues"]),
+        narrative_since=tuple(raw["narrative_since"]),
+        narrative_aside=tuple(raw["narrative_aside"]),
     )
 
 
 def _with_abbreviations(words: list[str], full_len: int) -> str:
     full = [w for w in words if len(w) >= full_len or w in {"may", "june", "july"}]
     short = [w for w in words if w not in full]
-    return rf"(?:(?:{_alternation(short)})\.(?!\w)|{_alternation(full + short)})"
+    return rf"(?:(?:{_alternation(short)})\.(?![^\W\d_])|{_alternation(full + short)})"
 
 
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]

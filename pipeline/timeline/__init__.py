@@ -1,7 +1,7 @@
 """One timeline from many articles: merge reports of the same event, keep their disagreements.
 
 Public interface (the runner depends on exactly this):
-    build_timeline(articles, events, casualties, settings=DEFAULT, texts=None, sentences=None)
+    build_timeline(articles, events, casualties, settings=DEFAULTS, texts=None, sentences=None)
         -> {"timeline": pa.Table, "timeline_links": pa.Table}
     iter_timeline(...same..., chunk=50_000) -> the same tables as consecutive pieces (bounded memory)
     main(argv) -> int     `python -m pipeline timeline [--output DIR] [--picture PATH]`
@@ -25,16 +25,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.tables import to_arrow
 from pipeline.timeline import merge as merging
 from pipeline.timeline import places
-from pipeline.timeline.config import DEFAULT, TimelineSettings
 from pipeline.timeline.figures import Figure, summarise
 from pipeline.timeline.merge import Group, Link, Member
 from pipeline.timeline.syndication import Copy, TextSource, copies_streamed
 from pipeline.timeline.types import pick
 
-__all__ = ["build_timeline", "iter_timeline", "main", "TimelineSettings"]
+__all__ = ["build_timeline", "iter_timeline", "main"]
 
 CATEGORIES = ("killed", "injured")
 SEP = ";"  # joins the sorted event ids that a timeline id hashes
@@ -55,7 +55,7 @@ def build_timeline(
     articles: pa.Table,
     events: pa.Table,
     casualties: pa.Table,
-    settings: TimelineSettings = DEFAULT,
+    settings: Settings = DEFAULTS,
     texts: Batches | None = None,
     sentences: Batches | None = None,
 ) -> dict[str, pa.Table]:
@@ -68,7 +68,7 @@ def iter_timeline(
     articles: pa.Table,
     events: pa.Table,
     casualties: pa.Table,
-    settings: TimelineSettings = DEFAULT,
+    settings: Settings = DEFAULTS,
     texts: Batches | None = None,
     sentences: Batches | None = None,
     chunk: int = CHUNK,

@@ -7,7 +7,7 @@ when it is compatible with *every* event already in it: the date intervals share
 the types are compatible (`types.yaml`). This complete-linkage rule is what keeps a vague report
 ("fighting in October") from chaining two different incidents together. An event compatible with
 several rows is ambiguous and stays on its own row; events with no date, no place, or a date
-interval longer than `max_merge_days` are never merged. The one exception (`place_from_article`):
+interval longer than `timeline_max_merge_days` are never merged. The one exception (`timeline_place_from_article`):
 an event with no place of its own ("the attack also wounded 40") joins a row holding an event of
 the same report; its article's context places it. When several such rows fit, it joins the one
 whose event comes last before it in the text (what "the attack" refers back to). Unplaced events
@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from pipeline.settings import DEFAULTS, Settings
 from pipeline.timeline import places, types
-from pipeline.timeline.config import DEFAULT, TimelineSettings
 from pipeline.timeline.places import Place
 
 PRECISION_ORDER = (
@@ -114,16 +114,16 @@ def _date_relation(m: Member, g: Group) -> str:
     return "overlap"
 
 
-def _fits(m: Member, g: Group, s: TimelineSettings) -> Link | None:
+def _fits(m: Member, g: Group, s: Settings) -> Link | None:
     """The link m would have if it joined g, or None when any member of g rules it out."""
     if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
         return None
     if any(not types.compatible(m.event_type, t) for t in g.types):
         return None
     if m.place.name:
-        if any(places.relation(m.place, p, s.place_same_km) is None for p in g.places):
+        if any(places.relation(m.place, p, s.timeline_place_same_km) is None for p in g.places):
             return None
-        place_relation = places.relation(m.place, g.place, s.place_same_km)
+        place_relation = places.relation(m.place, g.place, s.timeline_place_same_km)
     elif g.places and (m.report or m.article_id) in g.reports:
         place_relation = "from_article"
     else:
@@ -151,7 +151,7 @@ def _index_keys(m: Member) -> list[tuple[str, tuple[str, str], int]]:
     return [(country, kind, week) for week in range(first, last + 1)]
 
 
-def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Group], dict[str, Link]]:
+def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], dict[str, Link]]:
     """Partition the events into rows; every event is on exactly one row and has one Link."""
     groups: list[Group] = []
     links: dict[str, Link] = {}
@@ -168,12 +168,12 @@ def merge(members: list[Member], s: TimelineSettings = DEFAULT) -> tuple[list[Gr
         if m.days is None:
             alone(m, Link(m.event_id, NO_DATE))
             continue
-        if m.days > s.max_merge_days:
+        if m.days > s.timeline_max_merge_days:
             alone(m, Link(m.event_id, TOO_VAGUE))
             continue
         report = m.report or m.article_id
         if not m.place.name:
-            seen = sorted(set(by_report.get(report, ()))) if s.place_from_article else []
+            seen = sorted(set(by_report.get(report, ()))) if s.timeline_place_from_article else []
             fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
             if fits:
                 gi, link = min(fits, key=lambda f: _distance(m, groups[f[0]]))

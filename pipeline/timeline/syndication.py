@@ -1,8 +1,8 @@
 """Syndicated copies: the same wire story run by several outlets counts once.
 
 Texts are compared as sets of word shingles (n-grams of lower-cased words). Two articles are
-copies when their Jaccard similarity reaches `syndication_jaccard`, or when nearly all of the
-shorter one's shingles occur in the longer one (`syndication_containment`, a trimmed or extended
+copies when their Jaccard similarity reaches `timeline_syndication_jaccard`, or when nearly all of the
+shorter one's shingles occur in the longer one (`timeline_syndication_containment`, a trimmed or extended
 copy) and they share enough shingles to rule out one quoted sentence. Candidate pairs come from a
 bottom-k sketch (the k smallest shingle hashes) so that large batches are not compared pair by
 pair; a hash found in very many articles is boilerplate and proposes no pairs. Copies are grouped
@@ -24,7 +24,7 @@ from itertools import combinations
 
 import numpy as np
 
-from pipeline.timeline.config import DEFAULT, TimelineSettings
+from pipeline.settings import DEFAULTS, Settings
 
 _WORD = re.compile(r"\w+")
 # A shingle's hash: each word's stable 64-bit hash (blake2b), combined over the n words as a
@@ -134,23 +134,23 @@ def shingles(text: str, n: int) -> frozenset[int]:
     return frozenset(h.tolist())
 
 
-def _verdict(shared: int, na: int, nb: int, s: TimelineSettings) -> float | None:
+def _verdict(shared: int, na: int, nb: int, s: Settings) -> float | None:
     if not na or not nb:
         return None
     jaccard = shared / (na + nb - shared)
-    if jaccard >= s.syndication_jaccard:
+    if jaccard >= s.timeline_syndication_jaccard:
         return jaccard
-    if shared >= s.syndication_min_shared and shared / min(na, nb) >= s.syndication_containment:
+    if shared >= s.timeline_syndication_min_shared and shared / min(na, nb) >= s.timeline_syndication_containment:
         return jaccard
     return None
 
 
-def similar(a: frozenset[int], b: frozenset[int], s: TimelineSettings = DEFAULT) -> float | None:
+def similar(a: frozenset[int], b: frozenset[int], s: Settings = DEFAULTS) -> float | None:
     """Jaccard similarity when the two shingle sets are copies of one story, else None."""
     return _verdict(len(a & b), len(a), len(b), s)
 
 
-def copies(articles: list[tuple[str, str | None, str]], s: TimelineSettings = DEFAULT) -> dict[str, Copy]:
+def copies(articles: list[tuple[str, str | None, str]], s: Settings = DEFAULTS) -> dict[str, Copy]:
     """Syndication groups of (article_id, published, text) rows: article id -> Copy."""
     texts = {a[0]: a[2] for a in articles}
 
@@ -163,7 +163,7 @@ def copies(articles: list[tuple[str, str | None, str]], s: TimelineSettings = DE
 
 
 def copies_streamed(
-    articles: list[tuple[str, str | None]], texts: TextSource, s: TimelineSettings = DEFAULT, set_bytes: int = SET_BYTES
+    articles: list[tuple[str, str | None]], texts: TextSource, s: Settings = DEFAULTS, set_bytes: int = SET_BYTES
 ) -> dict[str, Copy]:
     """Syndication groups of (article_id, published) rows whose texts are streamed by `texts`: article id -> Copy."""
     order = sorted(articles, key=lambda a: (a[1] is None, a[1] or "", a[0]))
@@ -177,10 +177,10 @@ def copies_streamed(
     seen = 0
     for batch_ids, batch_texts in texts(None):
         ranks = np.array([rank.get(a, -1) for a in batch_ids], dtype=np.int64)
-        h, o = _shingle_sets(batch_texts, s.shingle_words, words)
+        h, o = _shingle_sets(batch_texts, s.timeline_shingle_words, words)
         counts = np.bincount(o, minlength=len(batch_ids))
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        in_sketch = (np.arange(len(o)) - first[o] < s.sketch_size) & (ranks[o] >= 0)
+        in_sketch = (np.arange(len(o)) - first[o] < s.timeline_sketch_size) & (ranks[o] >= 0)
         sketch_h.append(h[in_sketch])
         sketch_r.append(ranks[o[in_sketch]])
         known = ranks >= 0
@@ -191,8 +191,9 @@ def copies_streamed(
             kept.put(ranks, h, first, counts)
 
     pairs = _candidate_pairs(np.concatenate(sketch_h or [np.zeros(0, np.uint64)]),
-                             np.concatenate(sketch_r or [np.zeros(0, np.int64)]), s.sketch_bucket_cap)  # fmt: skip
-    shared = _shared(pairs, ids, size, position, texts, s.shingle_words, words, set_bytes, kept)
+                             np.concatenate(sketch_r or [np.zeros(0, np.int64)]),
+                             s.timeline_sketch_bucket_cap)  # fmt: skip
+    shared = _shared(pairs, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept)
 
     parent = list(range(len(ids)))
 
@@ -210,7 +211,7 @@ def copies_streamed(
     roots = [root(i) for i in range(len(ids))]
     to_original = {(r, i) for i, r in enumerate(roots) if r != i}
     missing = to_original - shared.keys()
-    shared.update(_shared(missing, ids, size, position, texts, s.shingle_words, words, set_bytes, kept))
+    shared.update(_shared(missing, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept))
     out = {}
     for i, r in enumerate(roots):
         sim = None

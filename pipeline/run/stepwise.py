@@ -1,15 +1,14 @@
 """One stage at a time: `python -m pipeline ingest|temporal|extract|validate|export`.
 
-Each stage reads what the previous one left in the work folder (`data/interim/`) and writes
-its own tables there; `export` publishes them like `run` does. The stages are the same pure
-functions `run` uses per unit, so the tables come out the same.
+Each stage of the chain (`pipeline.run.chain.CHAIN`) reads what the previous one left in the
+work folder (`data/interim/`) and writes its own tables there; `export` publishes them like `run`
+does. The stages are the same pure functions `run` uses per unit, so the tables come out the same.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,13 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import batch, export, manifest
-from pipeline.runner import (
-    OK, TIMELINE_TABLES, VALIDATION_FAILED, Timer, derive_timeline, finish, log, progress_bar, run_lock,
+from pipeline import export
+from pipeline.run import batch, manifest
+from pipeline.run.chain import CHAIN, STAGES, Stage, StageOutput, ingest_stage
+from pipeline.run.runner import (
+    OK, TIMELINE_TABLES, VALIDATION_FAILED, Timer, derive_timeline, finish, log, log_summary, progress_bar, run_lock,
 )  # fmt: skip
 from pipeline.settings import Settings
-from pipeline.stages import StageOutput, extract_stage, ingest_stage, temporal_stage
 from pipeline.tables import empty, to_arrow
 
 
@@ -42,20 +42,12 @@ def step_ingest(input_path: Path, settings: Settings) -> StageOutput:
     return out
 
 
-def step_temporal(articles: pa.Table, settings: Settings) -> StageOutput:
+def step_articles(stage: Stage, tables: dict[str, pa.Table], settings: Settings) -> StageOutput:
+    """One per-article stage of the chain (temporal, extract) on tables read from the work folder."""
     with Timer() as t:
-        out = temporal_stage(articles, progress_bar(settings, "temporal"))
-    log.info("temporal: %d mentions in %d articles, %d errors [%.2fs]", out.stats["mentions"], articles.num_rows, len(out.rejects), t.seconds)
-    return out
-
-
-def step_extract(articles: pa.Table, mentions: pa.Table, settings: Settings) -> StageOutput:
-    with Timer() as t:
-        out = extract_stage(articles, mentions, progress_bar(settings, "extract"))
-    log.info(
-        "extract:  %d events, %d casualty figures, %d errors [%.2fs]",
-        out.stats["events"], out.stats["casualties"], len(out.rejects), t.seconds,
-    )  # fmt: skip
+        out = stage.apply(tables, progress_bar(settings, stage.name))
+    done = stage.done.format(**out.stats, articles=tables["articles"].num_rows)
+    log.info("%-9s %s, %d errors [%.2fs]", f"{stage.name}:", done, len(out.rejects), t.seconds)
     return out
 
 
@@ -136,20 +128,18 @@ def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settin
         _write(work, "articles", out.tables["articles"])
         _write_rejects(work, "ingest", out.rejects)
         (work / "ingest.json").write_text(json.dumps({"input_path": str(input_path.resolve()), **out.stats}) + "\n")
-    elif stage == "temporal":
-        out = step_temporal(_read(work, "articles"), settings)
-        _write(work, "mentions", out.tables["mentions"])
-        _write_rejects(work, "temporal", out.rejects)
-    elif stage == "extract":
-        out = step_extract(_read(work, "articles"), _read(work, "mentions"), settings)
-        for name, table in out.tables.items():
-            _write(work, name, table)
-        _write_rejects(work, "extract", out.rejects)
+    elif stage in STAGES and STAGES[stage].apply is not None:
+        step = STAGES[stage]
+        out = step_articles(step, {n: _read(work, n) for n in step.reads}, settings)
+        for name in step.writes:
+            _write(work, name, out.tables[name])
+        _write_rejects(work, stage, out.rejects)
     elif stage == "validate":
         from pipeline.validate import render_report
 
-        tables = {n: _read(work, n) for n in ("articles", "mentions", "events", "casualties")}
-        parts = [_read(work, f"rejects.{s}") for s in ("ingest", "temporal", "extract") if (work / f"rejects.{s}.parquet").exists()]
+        tables = {n: _read(work, n) for n in STAGES["validate"].reads}
+        earlier = [s.name for s in CHAIN[: CHAIN.index(STAGES["validate"])]]
+        parts = [_read(work, f"rejects.{s}") for s in earlier if (work / f"rejects.{s}.parquet").exists()]
         tables["rejects"] = pa.concat_tables([empty("rejects"), *parts])
         validation = step_validate(tables)
         report = render_report(validation.summary())
@@ -158,8 +148,9 @@ def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settin
             _write(folder, name, table)
         (folder / "validation.json").write_text(json.dumps(validation.summary(), indent=2, default=str) + "\n")
         (folder / "validation_report.txt").write_text(report + "\n")
-        print(report, file=sys.stderr)
-        return OK if validation.success else VALIDATION_FAILED
+        status = OK if validation.success else VALIDATION_FAILED
+        log_summary(report, status)
+        return status
     elif stage == "export":
         from pipeline.ingest import input_files
         from pipeline.paths import TABLES

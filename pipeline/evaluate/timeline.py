@@ -6,7 +6,7 @@ articles go through the real ingest, temporal and extract stages and `build_time
 are predicted to report one event when one timeline row holds events of both. Pairs of articles
 are scored: precision = predicted pairs that are gold pairs, recall = gold pairs that are predicted.
 
-    python -m pipeline.timeline.evaluate ../shared/corpora/casualties/ucdp_ged231_sample.jsonl --key meta.ucdp_id
+    python -m pipeline eval timeline ../shared/corpora/casualties/ucdp_ged231_sample.jsonl --key meta.ucdp_id
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def score(predicted: set[frozenset[str]], gold: set[frozenset[str]]) -> dict[str
 
 
 def evaluate(path: Path, key: str) -> dict[str, Any]:
+    from pipeline.run.chain import extract_stage, ingest_stage, temporal_stage
     from pipeline.settings import Settings
-    from pipeline.stages import extract_stage, ingest_stage, temporal_stage
     from pipeline.timeline import build_timeline
 
     gold_of: dict[str, str] = {}
@@ -76,7 +76,7 @@ def evaluate(path: Path, key: str) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.timeline.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m pipeline eval timeline", description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path, help="JSON Lines corpus")
     parser.add_argument("--key", required=True, help="dotted path of the gold event id, e.g. meta.ucdp_id")
     args = parser.parse_args(argv)

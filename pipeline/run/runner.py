@@ -1,8 +1,8 @@
 """The whole run: plan the input units, process what changed, merge, publish, keep the books.
 
 `run` (and `execute`, which also returns timings) is what `python -m pipeline run` calls; the
-per-unit work and the merge live in `pipeline.batch`, the one-stage-at-a-time commands in
-`pipeline.stepwise`.
+per-unit work and the merge live in `pipeline.run.batch`, the one-stage-at-a-time commands in
+`pipeline.run.stepwise`, the chain of stages both walk in `pipeline.run.chain`.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import batch, export, manifest
-from pipeline import engine as engine_mod
+from pipeline import export
+from pipeline.run import batch, manifest
+from pipeline.run import engine as engine_mod
 from pipeline.settings import Settings
 from pipeline.tables import empty
 from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables, built after the merge
@@ -87,14 +88,23 @@ class Timer:
 
 
 def finish(data: dict[str, Any], report: str, validation_ok: bool, settings: Settings) -> int:
-    """Print the run summary and choose the exit code."""
-    print(summary_text(data, report), file=sys.stderr)
+    """Log the run summary and choose the exit code."""
     if not validation_ok and settings.validation_fail_on_table_errors:
-        return VALIDATION_FAILED
-    if not data["accounting"]["balanced"]:
+        status = VALIDATION_FAILED
+    elif not data["accounting"]["balanced"]:
+        status = CRASHED
+    else:
+        status = OK_WITH_REJECTS if data["row_counts"]["rejects"] else OK
+    log_summary(summary_text(data, report), status)
+    if status == CRASHED:
         log.error("accounting does not balance: %s", data["accounting"])
-        return CRASHED
-    return OK_WITH_REJECTS if data["row_counts"]["rejects"] else OK
+    return status
+
+
+def log_summary(text: str, status: int) -> None:
+    """The run summary goes to the log (the screen, and the log file when there is one). It is a warning
+    when the run failed, so that `--quiet`, which keeps only warnings and errors on screen, still shows it."""
+    log.log(logging.INFO if status in (OK, OK_WITH_REJECTS) else logging.WARNING, "%s", text)
 
 
 def summary_text(data: dict[str, Any], report: str) -> str:
@@ -149,7 +159,7 @@ def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict
         def sentences():
             return pq.ParquetFile(folder / "events.parquet").iter_batches(batch_size=65536, columns=["sentence"])
 
-        built = build_timeline(articles, events, casualties, settings.timeline(), texts=texts, sentences=sentences)
+        built = build_timeline(articles, events, casualties, settings, texts=texts, sentences=sentences)
         result = validate_derived(built, articles)
         for name in TIMELINE_TABLES:
             export.write_table(name, result.tables[name], folder)
@@ -283,7 +293,7 @@ def execute(
         prune_cache(work / "cache", version, {j.key for j in jobs})
     merge, data = merged["result"], merged["manifest"]
     _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir)
-    print(summary_text(data, merged["report"]), file=sys.stderr)
+    log_summary(summary_text(data, merged["report"]), data["exit_code"])
     if not data["accounting"]["balanced"]:
         log.error("accounting does not balance: %s", data["accounting"])
     seconds = {"scan": t_scan.seconds, "process": t_proc.seconds, "merge": t_merge.seconds}

@@ -2,15 +2,14 @@
 
 Results come back in task order, so the merge that follows is deterministic
 whatever the engine. Workers write their real output to the cache themselves and
-return only small summaries, so nothing large crosses process boundaries.
+return only small summaries, so nothing large crosses process boundaries. The process pool and
+Dask are imported only by the engine that uses them (the command line reads `ENGINES` for its help).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -37,6 +36,8 @@ def run_tasks(
         for task in tasks:
             yield fn(task)
     elif engine == "local":
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
             yield from pool.map(fn, tasks)
     else:
@@ -44,6 +45,8 @@ def run_tasks(
 
 
 def _dask(fn: Callable[[T], R], tasks: Sequence[T], workers: int, scheduler: str | None) -> Iterator[Any]:
+    import logging
+
     from distributed import Client, LocalCluster
 
     if scheduler:

@@ -33,13 +33,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipeline.export import neutralise_formulas
-from pipeline.manifest import balance, file_sha256
 from pipeline.records import Article, Reject
+from pipeline.run.chain import ARTICLE_STAGES, DATA_TABLES, article_row, reject_row
+from pipeline.run.manifest import balance, file_sha256
 from pipeline.settings import Settings
-from pipeline.stages import article_row, extract_stage, reject_row, temporal_stage
 from pipeline.tables import spec, to_arrow
 
-DATA_TABLES = ("articles", "mentions", "events", "casualties")
 ALL_TABLES = (*DATA_TABLES, "rejects")
 TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
 CHUNK_BYTES = 4_000_000  # split JSON Lines files larger than this into slices of about this size
@@ -201,20 +200,19 @@ def process_task(task: Task) -> list[dict[str, Any]]:
     units = [ingest_unit(job, task.settings) for job in task.jobs]
     summaries = []
     for batch in _sub_batches(units):
-        articles = to_arrow("articles", [a for u in batch for a in u.articles])
+        tables = {"articles": to_arrow("articles", [a for u in batch for a in u.articles])}
+        rejects = [r for u in batch for r in u.rejects]
+        seconds = {}
+        for stage in ARTICLE_STAGES:  # the chain, article by article, in memory
+            t0 = time.perf_counter()
+            out = stage.apply(tables, None)
+            tables.update(out.tables)
+            rejects += out.rejects
+            seconds[stage.name] = time.perf_counter() - t0
+        tables["rejects"] = to_arrow("rejects", rejects)
         t0 = time.perf_counter()
-        tem = temporal_stage(articles)
-        t1 = time.perf_counter()
-        ext = extract_stage(articles, tem.tables["mentions"])
-        t2 = time.perf_counter()
-        tables = {
-            "articles": articles,
-            "mentions": tem.tables["mentions"],
-            **ext.tables,
-            "rejects": to_arrow("rejects", [r for u in batch for r in u.rejects] + tem.rejects + ext.rejects),
-        }
         result = validate_tables(tables)
-        t3 = time.perf_counter()
+        seconds["validate"] = time.perf_counter() - t0
         failures = result.summary()["tables"]
         owner = {a["article_id"]: i for i, u in enumerate(batch) for a in u.articles}
         # validate keeps the input rejects first, in order; later rows are about accepted articles
@@ -222,7 +220,7 @@ def process_task(task: Task) -> list[dict[str, Any]]:
         reject_unit += [owner.get(a) for a in result.tables["rejects"].column("article_id").to_pylist()[len(reject_unit):]]
         n = len(batch)
         for i, u in enumerate(batch):
-            u.seconds.update(temporal=(t1 - t0) / n, extract=(t2 - t1) / n, validate=(t3 - t2) / n)
+            u.seconds.update({name: s / n for name, s in seconds.items()})
         for i, u in enumerate(batch):
             own = {}
             for name in DATA_TABLES:

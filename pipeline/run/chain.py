@@ -1,27 +1,32 @@
-"""Stage functions over tables: ingest, temporal, extract, validate.
+"""The chain of stages, declared once (`CHAIN`), and the stage functions over tables.
 
-Each takes and returns in-memory tables (pyarrow), so `run` chains them in
-memory and the per-stage commands chain them through `data/interim/`. Per
-article work goes through pure functions (`temporal_rows`, `extract_rows`); an
-exception inside one article becomes a reject row (`stage_error`) and the batch
-goes on.
+`CHAIN` lists the stages in order with the tables each reads and writes. The whole run
+(`batch.process_task`, per input unit), the one-stage commands (`stepwise`) and the command
+line's stage commands all walk it. The per-article stages (temporal, extract) take and return
+in-memory tables (pyarrow) through the one `apply` signature, so `run` chains them in memory and
+the per-stage commands chain them through `data/interim/`. Per article work goes through pure
+functions (`temporal_rows`, `extract_rows`); an exception inside one article becomes a reject row
+(`stage_error`) and the batch goes on.
+
+Importing this module is cheap (the command line reads the chain to build its help): pyarrow and
+the stages themselves are imported when a stage runs.
 """
 
 from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any
 
 from pipeline.records import Article, Casualty, Event, Mention, Reject
 from pipeline.settings import Settings
-from pipeline.tables import to_arrow
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 ARTICLE_COLUMNS = (
     "article_id", "source_id", "source", "url", "title", "published", "published_date", "reference_date",
@@ -65,6 +70,7 @@ def _stage_error(stage: str, article_id: str, source_id: str, raw_path: str, exc
 # ---------------------------------------------------------------- ingest
 def ingest_stage(input_path: Path, settings: Settings) -> StageOutput:
     from pipeline.ingest import ingest
+    from pipeline.tables import to_arrow
 
     articles, rejects = [], []
     for item in ingest(input_path, settings):
@@ -90,6 +96,8 @@ def temporal_rows(article_id: str, text: str, reference: date) -> list[dict[str,
 
 
 def temporal_stage(articles: pa.Table, progress: Iterable | None = None) -> StageOutput:
+    from pipeline.tables import to_arrow
+
     rows, rejects = [], []
     for a in _iter_articles(articles, progress):
         try:
@@ -136,6 +144,8 @@ def _unique_ids(article_id: str, kind: str, items: list[Event] | list[Casualty])
 
 
 def extract_stage(articles: pa.Table, mentions: pa.Table, progress: Iterable | None = None) -> StageOutput:
+    from pipeline.tables import to_arrow
+
     by_article: dict[str, list[dict[str, Any]]] = {}
     for row in mentions.to_pylist():
         by_article.setdefault(row["article_id"], []).append(row)
@@ -162,3 +172,43 @@ def _iter_articles(articles: pa.Table, progress: Iterable | None) -> Iterator[di
     data = {c: articles.column(c).to_pylist() for c in cols}
     items = (dict(zip(cols, values)) for values in zip(*data.values()))
     return iter(progress(items, total=articles.num_rows)) if progress else items
+
+
+# ---------------------------------------------------------------- the chain
+INPUT, OUTPUT = "input", "output"  # the raw articles, and the published output folder
+Progress = Callable[[Iterable, int], Iterable]  # wraps the articles of a stage, e.g. a progress bar
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    help: str
+    reads: tuple[str, ...]  # tables (or INPUT): in memory within `run`, from the work folder when run alone
+    writes: tuple[str, ...]  # tables (or OUTPUT); every stage may also add `rejects` rows
+    # The per-article stages: tables in, new tables and rejects out, the same call in `run` and alone.
+    apply: Callable[[dict[str, pa.Table], Progress | None], StageOutput] | None = None
+    done: str = ""  # what `apply` reports, from its stats (and `articles`, the rows it read)
+
+
+def _temporal(tables: dict[str, pa.Table], progress: Progress | None = None) -> StageOutput:
+    return temporal_stage(tables["articles"], progress)
+
+
+def _extract(tables: dict[str, pa.Table], progress: Progress | None = None) -> StageOutput:
+    return extract_stage(tables["articles"], tables["mentions"], progress)
+
+
+DATA_TABLES = ("articles", "mentions", "events", "casualties")
+CHAIN = (
+    Stage("ingest", "read raw articles: metadata, dateline, reference date; bad input becomes rejects",
+          (INPUT,), ("articles",)),
+    Stage("temporal", "find and normalise temporal expressions against each article's reference date",
+          ("articles",), ("mentions",), _temporal, "{mentions} mentions in {articles} articles"),
+    Stage("extract", "extract dated events and casualty figures",
+          ("articles", "mentions"), ("events", "casualties"), _extract, "{events} events, {casualties} casualty figures"),
+    Stage("validate", "run the Great Expectations suites; failing rows move to rejects", DATA_TABLES, DATA_TABLES),
+    Stage("export", "write Parquet, CSV, the timeline, manifest.json and the validation report",
+          (*DATA_TABLES, "rejects"), (OUTPUT,)),
+)  # fmt: skip
+STAGES = {s.name: s for s in CHAIN}
+ARTICLE_STAGES = tuple(s for s in CHAIN if s.apply)  # between ingest and validate, article by article

@@ -1,0 +1,88 @@
+"""What `python -m pipeline run|ingest|temporal|extract|validate|export` does once its arguments are parsed.
+
+`pipeline.cli` only parses the command line and calls `command`, which sets up the log, loads the
+settings, runs the whole chain (`runner.run`) or one stage (`stepwise.run_stage`) and turns what
+happened into an exit code (README "Exit codes").
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (test runners and notebooks swap it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def setup_logging(quiet: bool, log_file: Path | None) -> None:
+    """Our log (stage lines, the run summary, errors) to the screen and to `log_file`; `quiet` only
+    keeps the screen to warnings and errors: the log file still gets every line."""
+    screen = _StderrHandler()
+    screen.setFormatter(logging.Formatter("%(message)s"))
+    if quiet:
+        screen.setLevel(logging.WARNING)
+    handlers: list[logging.Handler] = [screen]
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        fh = logging.FileHandler(log_file, encoding="utf-8")
+        fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        handlers.append(fh)
+    # Our own log at INFO; libraries (GX is chatty) only at WARNING.
+    logging.basicConfig(level=logging.WARNING, handlers=handlers, force=True)
+    logging.getLogger("pipeline").setLevel(logging.INFO)
+
+
+def command(
+    name: str, *, settings_file: Path | None = None, quiet: bool = False, log_file: Path | None = None, **options: Any
+) -> int:
+    """Run command `name` (`run` or a stage of the chain) with the command line's options; the exit code."""
+    from pipeline.run import runner
+
+    setup_logging(quiet, log_file)
+    log = logging.getLogger("pipeline")
+    from pipeline.paths import PROCESSED, RAW
+    from pipeline.settings import load_settings
+
+    try:
+        settings = load_settings(settings_file)
+    except (OSError, ValueError) as exc:
+        log.error("settings: %s", exc)
+        return runner.USAGE
+    try:
+        if name == "run":
+            if options.get("workers") is not None and options["workers"] < 1:
+                log.error("--workers must be at least 1")
+                return runner.USAGE
+            return runner.run(options.pop("input"), options.pop("output"), settings, **options)
+        from pipeline.run.stepwise import run_stage
+
+        return run_stage(
+            name,
+            input_path=options.get("input", RAW),
+            work=options["work"],
+            out_dir=options.get("output", PROCESSED),
+            settings=settings,
+        )
+    except runner.RunLocked as exc:
+        log.error("%s", exc)
+        return runner.LOCKED
+    except FileNotFoundError as exc:
+        log.error("%s", exc)
+        return runner.USAGE
+    except KeyboardInterrupt:
+        log.error("interrupted: previous outputs left intact")
+        return 130
+    except Exception:
+        log.exception("the run crashed; previous outputs left intact")
+        return runner.CRASHED
