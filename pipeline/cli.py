@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("timeline", help="draw the merged event timeline as a PNG (reads the output folder)")
     p.add_argument("--output", type=Path, default=PROCESSED, help="output folder of a run (default data/processed/)")
-    p.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png)")
+    p.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png); a .html path writes the interactive page")
     p.add_argument("--since", help="first day shown, YYYY-MM-DD (default: zoom to where most events are)")
     p.add_argument("--until", help="last day shown, YYYY-MM-DD")
     p.add_argument("--country", help="only these countries: ISO codes, comma-separated (UA,BF)")

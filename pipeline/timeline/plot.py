@@ -531,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output", type=Path, default=PROCESSED, help="folder holding timeline.parquet (default data/processed/)"
     )
-    parser.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png)")
+    parser.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png); a .html path writes the interactive page")
     parser.add_argument("--since", help="first day shown, YYYY-MM-DD (default: zoom to where most events are)")
     parser.add_argument("--until", help="last day shown, YYYY-MM-DD")
     parser.add_argument("--country", help="only these countries: ISO codes, comma-separated (UA,BF)")
@@ -547,6 +547,12 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    picture = draw(timeline, args.picture or args.output / "timeline.png", view)
+    picture = args.picture or args.output / "timeline.png"
+    if picture.suffix.lower() in (".html", ".htm"):
+        from pipeline.timeline.page import write_page
+
+        write_page(args.output, picture, view)
+    else:
+        draw(timeline, picture, view)
     print(f"wrote {picture} ({timeline.num_rows} timeline rows)")
     return 0
