@@ -1,5 +1,8 @@
 """Export stage: Parquet (explicit Arrow schemas) and CSV for every table, plus the manifest.
 
+List columns (`timeline.event_ids`, ...) are Arrow lists in Parquet and `;`-joined strings in CSV
+(`csv_table`): any writer of a CSV file calls `csv_table` on what it writes.
+
 Everything is written into a staging folder beside the output folder; once it is complete, a
 commit plan is written into it, and each name the run wrote is moved into the output folder
 (`os.replace`, one step each; the manifest last), and names an earlier run wrote that this one did
@@ -32,6 +35,7 @@ from pipeline.tables import spec
 
 # A spreadsheet runs cells starting with these as formulas (CSV injection); prefix them with a quote.
 _FORMULA_START = r"^[=+\-@\t\r]"
+LIST_SEP = ";"  # list columns (ids, outlets, types) in CSV: the items joined with this
 
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:
@@ -46,11 +50,28 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     return pa.table(columns, schema=table.schema)
 
 
+def join_lists(table: pa.Table) -> pa.Table:
+    """List columns as `;`-joined strings (CSV has no lists; Parquet keeps them as Arrow lists)."""
+    columns, fields = [], []
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
+            col = pc.binary_join(col, LIST_SEP)
+            f = pa.field(f.name, pa.string(), nullable=f.nullable)
+        columns.append(col)
+        fields.append(f)
+    return pa.table(columns, schema=pa.schema(fields, metadata=table.schema.metadata))
+
+
+def csv_table(table: pa.Table) -> pa.Table:
+    """The table as its CSV file holds it: lists joined with `;`, formula-like cells neutralised."""
+    return neutralise_formulas(join_lists(table))
+
+
 def write_table(name: str, table: pa.Table, folder: Path) -> None:
     table = table.cast(spec(name).arrow_schema)
     pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
     pacsv.write_csv(
-        neutralise_formulas(table),
+        csv_table(table),
         folder / f"{name}.csv",
         write_options=pacsv.WriteOptions(quoting_style="needed"),
     )
