@@ -31,6 +31,15 @@ DOCS: dict[str, str] = {
     "timeline_max_merge_days": "Events whose date interval is longer than this (decades, centuries) are never merged.",
     "timeline_place_same_km": "Two places of one country closer than this are one place under two names.",
     "timeline_place_from_article": "An event with no place joins the one row holding an event of its own article that it fits.",
+    "fields_text": "Other names of the article text in records (JSON, JSON Lines, CSV rows), tried in order when `text` is absent or blank (docs/inputs.md, \"The field map\").",
+    "fields_published": "Other names of `published`, tried in order when it is absent or empty; the name used also stays in `extra`.",
+    "fields_source": "Other names of `source` (the outlet), tried in order when it is absent or empty.",
+    "fields_title": "Other names of `title`, tried in order when it is absent or empty.",
+    "fields_url": "Other names of `url`, tried in order when it is absent or empty.",
+    "published_day_first": "Numeric publication dates (`05/06/2020`) are day/month/year when true, month/day/year when false: one order for every record, never guessed from the numbers.",
+    "keep_unsupported_languages": "When true, an article in a language the rules do not cover is kept (its `language` column names it) instead of rejected as `unsupported_language`.",
+    "max_json_file_bytes": "Largest `.json` file (one article, or an array of articles) accepted (bytes); such a file is read whole.",
+    "max_page_bytes": "Largest HTML page or trafilatura XML file accepted (bytes).",
 }
 
 
@@ -53,6 +62,18 @@ class Settings:
     timeline_max_merge_days: int = 366
     timeline_place_same_km: float = 2.0
     timeline_place_from_article: bool = True
+    fields_text: tuple[str, ...] = ("maintext", "body", "content", "article")
+    fields_published: tuple[str, ...] = (
+        "reference_date", "published_at", "publication_date", "pub_date", "date_publish", "publish_date", "pubdate",
+        "datePublished", "date", "dct",
+    )  # fmt: skip
+    fields_source: tuple[str, ...] = ("source_domain", "hostname", "sitename", "outlet", "publisher")
+    fields_title: tuple[str, ...] = ("headline",)
+    fields_url: tuple[str, ...] = ("link", "source_url")
+    published_day_first: bool = True
+    keep_unsupported_languages: bool = False
+    max_json_file_bytes: int = 200_000_000
+    max_page_bytes: int = 20_000_000
 
     def __post_init__(self) -> None:
         check_settings(self)
@@ -77,6 +98,17 @@ def check_settings(s: Settings) -> None:
         raise ValueError(
             "timeline_syndication_min_shared and timeline_max_merge_days must be >= 1, timeline_place_same_km >= 0"
         )
+    check_input_settings(s)
+
+
+def check_input_settings(s: Settings) -> None:
+    """The keys of the field map and the input formats (issue 11)."""
+    for key in ("fields_text", "fields_published", "fields_source", "fields_title", "fields_url"):
+        names = getattr(s, key)
+        if not isinstance(names, tuple) or not all(isinstance(n, str) and n for n in names):
+            raise ValueError(f"{key} must be a list of non-empty field names, got {names!r}")
+    if s.max_json_file_bytes <= 0 or s.max_page_bytes <= 0:
+        raise ValueError("max_json_file_bytes and max_page_bytes must be positive")
 
 
 DEFAULTS = Settings()

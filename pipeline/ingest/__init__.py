@@ -17,6 +17,8 @@ from pathlib import Path
 from pipeline.ingest.build import duplicate
 from pipeline.ingest.dateline import Dateline, parse_dateline, rules_version
 from pipeline.ingest.discover import Unit, input_files, units
+from pipeline.ingest.formats import READERS as FORMAT_READERS
+from pipeline.ingest.formats import read_format
 from pipeline.ingest.readers import LineSpan, internal_error, read_batch, read_text, read_unsupported
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
@@ -31,6 +33,12 @@ def read_unit(unit: Unit, settings: Settings, span: LineSpan | None = None) -> I
     duplicate tracking: `ingest` tracks duplicates over a whole input, the batched run at merge time."""
     if unit.kind == "batch":
         yield from read_batch(unit, settings, span)
+        return
+    if unit.kind in FORMAT_READERS:  # JSON, CSV/TSV, gzip, XML, HTML: pipeline/ingest/formats
+        try:
+            yield from read_format(unit, settings)
+        except Exception as exc:  # a bug must cost one file, not the batch
+            yield internal_error(exc, unit.rel, unit.rel, unit.rel)
         return
     try:
         yield read_text(unit, settings) if unit.kind == "text" else read_unsupported(unit)
