@@ -44,9 +44,13 @@ def take_text(record: dict[str, Any], settings: Settings) -> str:
     """Pop the article text from `record` (a mapping of one article's fields); NoText says why there is none.
 
     A blank string is returned as it is (the article is then `empty`); a value that is no string is `no_text`.
+    Text names holding null are dropped from the record too.
     """
     names = ("text", *settings.fields_text)
-    present = [k for k in names if k in record and record[k] is not None]
+    for k in names:
+        if k in record and record[k] is None:
+            del record[k]  # news-please writes `"text": null` beside `maintext`: a name for nothing
+    present = [k for k in names if k in record]
     key = next((k for k in present if isinstance(record[k], str) and record[k].strip()), None)
     key = key or next((k for k in present if isinstance(record[k], str)), None)
     if key is not None:
