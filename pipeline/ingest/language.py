@@ -27,15 +27,14 @@ DEFAULT_LANGUAGE = "en"
 SAMPLE_CHARS = 600  # the detector reads the start of the text: enough for a sure answer, about 0.3 ms
 MIN_WORDS = 12  # shorter texts are not judged: a headline and a dateline say little
 MIN_CONFIDENCE = 0.9  # the detector's normalised probability
-_CODE = re.compile(r"[a-z]{2,3}")
+_CODE = re.compile(r"[a-z]{2,3}")  # a language code (ISO 639-1, or 639-2/3 when a language has no two-letter one)
+_FOLDER = re.compile(r"[a-z]{2}")  # a language folder of rules: pipeline/rules/en/
 
 
 @lru_cache(maxsize=1)
 def covered_languages() -> tuple[str, ...]:
     """The languages the rules cover: the folders under pipeline/rules/ named by a language code."""
-    return tuple(sorted(p.name for p in RULES.iterdir() if p.is_dir() and _CODE.fullmatch(p.name))) or (
-        DEFAULT_LANGUAGE,
-    )
+    return tuple(sorted(p.name for p in RULES.iterdir() if p.is_dir() and _FOLDER.fullmatch(p.name)))
 
 
 @lru_cache(maxsize=1)
