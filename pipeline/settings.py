@@ -39,6 +39,15 @@ DOCS: dict[str, str] = {
     "timeline_place_from_article": "An event with no place joins the one row holding an event of its own article that it fits.",
     "article_time_budget_s": "Seconds one article may spend in the temporal and extract stages together; an article that takes longer "
     "is a `too_slow` reject (kept without those stages' rows) and the batch goes on. 0 turns the budget off.",
+    "fields_text": "Other names of the article text in records (JSON, JSON Lines, CSV rows), tried in order when `text` is absent or blank (docs/inputs.md, \"The field map\").",
+    "fields_published": "Other names of `published`, tried in order when it is absent or empty; the name used also stays in `extra`.",
+    "fields_source": "Other names of `source` (the outlet), tried in order when it is absent or empty.",
+    "fields_title": "Other names of `title`, tried in order when it is absent or empty.",
+    "fields_url": "Other names of `url`, tried in order when it is absent or empty.",
+    "published_day_first": "Numeric publication dates (`05/06/2020`) are day/month/year when true, month/day/year when false: one order for every record, never guessed from the numbers.",
+    "keep_unsupported_languages": "When true, an article in a language the rules do not cover is kept (its `language` column names it) instead of rejected as `unsupported_language`.",
+    "max_json_file_bytes": "Largest `.json` file (one article, or an array of articles) accepted (bytes); such a file is read whole.",
+    "max_page_bytes": "Largest HTML page or trafilatura XML file accepted (bytes).",
 }
 
 
@@ -64,6 +73,18 @@ class Settings:
     timeline_place_same_km: float = 2.0
     timeline_place_from_article: bool = True
     article_time_budget_s: float = 10.0
+    fields_text: tuple[str, ...] = ("maintext", "body", "content", "article")
+    fields_published: tuple[str, ...] = (
+        "reference_date", "published_at", "publication_date", "pub_date", "date_publish", "publish_date", "pubdate",
+        "datePublished", "date", "dct",
+    )  # fmt: skip
+    fields_source: tuple[str, ...] = ("source_domain", "hostname", "sitename", "outlet", "publisher")
+    fields_title: tuple[str, ...] = ("headline",)
+    fields_url: tuple[str, ...] = ("link", "source_url")
+    published_day_first: bool = True
+    keep_unsupported_languages: bool = False
+    max_json_file_bytes: int = 200_000_000
+    max_page_bytes: int = 20_000_000
 
     def __post_init__(self) -> None:
         check_settings(self)
@@ -81,6 +102,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "min_text_chars": (0, 1 << 30),
     "published_max_year": (1800, 9999),
     "article_time_budget_s": (0.0, 86_400.0),  # 0: no budget
+    "max_json_file_bytes": (1, 1 << 40),
+    "max_page_bytes": (1, 1 << 34),
     "timeline_max_articles": (0, 1_000_000_000),
     "timeline_shingle_words": (1, 100),
     "timeline_syndication_jaccard": (0.0, 1.0),

@@ -17,7 +17,7 @@ A figure's date is the date of the incident that caused it (DESIGN.md "Casualty 
   undated.
 
 Hand-written because no date library reads "since"/"as of" scopes or news-style stretches of time
-against an article's own reference date; the words live in rules/extract/periods.yaml.
+against an article's own reference date; the words live in rules/en/extract/periods.yaml.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ from pipeline.ingest.discover import Unit, input_files, units
 from pipeline.ingest.readers import (
     LineSpan, checked, internal_error, read_batch, read_text, read_unreadable, read_unsupported,
 )  # fmt: skip
+from pipeline.ingest.formats import READERS as FORMAT_READERS
+from pipeline.ingest.formats import read_format
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
@@ -33,6 +35,12 @@ def read_unit(unit: Unit, settings: Settings, span: LineSpan | None = None) -> I
     """One input unit (a text file with its sidecar, a JSON Lines batch or a slice of one) without
     duplicate tracking: `ingest` tracks duplicates over a whole input, the batched run at merge time.
     Every item is `checked`: no string that UTF-8 cannot encode leaves."""
+    if unit.kind in FORMAT_READERS:  # JSON, CSV/TSV, gzip, XML, HTML: pipeline/ingest/formats
+        try:
+            yield from map(checked, read_format(unit, settings))
+        except Exception as exc:  # a bug must cost one file, not the batch
+            yield checked(internal_error(exc, unit.rel, unit.rel, unit.rel))
+        return
     try:
         if unit.kind == "batch":  # each line has its own guard; this one catches what happens around them
             yield from map(checked, read_batch(unit, settings, span))

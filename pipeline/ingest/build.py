@@ -8,6 +8,8 @@ from typing import Any
 
 from pipeline.ingest.dateline import parse_dateline
 from pipeline.ingest.metadata import MetadataProblem, as_text, canonical, extra_json, has_surrogate, normalise
+from pipeline.ingest.formats.fields import map_fields
+from pipeline.ingest.language import language_of
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
@@ -90,8 +92,14 @@ def build_article(
             raw_path=raw_path,
         )
     article_id = article_id_for(body)
+    language = language_of(body, meta.get("language"), settings)
+    if language.problem is not None:
+        return reject(
+            "unsupported_language", f"{what} {language.problem}", source_id=source_id, raw_path=raw_path,
+            article_id=article_id, **language.detail,
+        )  # fmt: skip
     try:
-        md = normalise(meta, settings.published_max_year)
+        md = normalise(map_fields(meta, settings), settings.published_max_year)
     except MetadataProblem as exc:
         return reject(
             exc.reason, f"{what}: {exc.message}", source_id=source_id, raw_path=raw_path, article_id=article_id,
@@ -112,7 +120,7 @@ def build_article(
             article_id=article_id,
             dateline_text=dateline.text,
         )
-    extra = dict(md.extra)
+    extra = dict(md.extra) | language.extra
     if decoded_as:
         extra["decoded_as"] = decoded_as
     return Article(
@@ -130,7 +138,7 @@ def build_article(
         dateline_place=dateline.place,
         dateline_agency=dateline.agency,
         dateline_date=dateline.date,
-        language=md.language,
+        language=language.code,
         timezone=md.timezone,
         raw_path=raw_path,
         content_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),

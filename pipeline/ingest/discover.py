@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.settings import Settings
+from pipeline.ingest.formats import kind_of as format_kind
 
 TEXT_SUFFIXES = (".txt", ".md")
-BATCH_SUFFIXES = (".jsonl",)
+BATCH_SUFFIXES = (".jsonl", ".ndjson")
 SIDECAR_SUFFIXES = (".meta.json", ".json")  # tried in this order for story.txt: story.meta.json, then story.json
 # Notes kept beside the data (attribution, licence, a README) are not articles.
 IGNORED_NAME_PREFIXES = ("_", ".")
@@ -27,7 +28,7 @@ IGNORED_NAME_STEMS = ("readme", "license", "licence", "notice", "copying", "chan
 class Unit:
     """One thing ingest reads: a text file (with its sidecar, if any), a JSON Lines batch, or an unusable file."""
 
-    kind: str  # "text" | "batch" | "unsupported" | "unreadable"
+    kind: str  # "text" | "batch" | "unsupported" | "unreadable" | a kind of pipeline.ingest.formats
     path: Path
     rel: str  # posix path relative to the input root; the default id and the raw_path of what it yields
     sidecar: Path | None = None
@@ -154,6 +155,8 @@ def units(input_path: Path, settings: Settings | None = None) -> list[Unit]:
             out.append(Unit("batch", path, rel))
         elif suffix == ".json" and input_path.is_dir() and _sidecar_owner(path, fence) is not None:
             continue  # read with its text file
+        elif (kind := format_kind(path.name)) is not None:
+            out.append(Unit(kind, path, rel))
         else:
             out.append(Unit("unsupported", path, rel))
     return out

@@ -19,6 +19,8 @@ from pipeline.ingest.discover import OUTSIDE, Unit, printable, unreadable_reason
 from pipeline.ingest.metadata import (
     MetadataProblem, as_text, escape_surrogates, has_surrogate, load_sidecar, split_front_matter,
 )  # fmt: skip
+from pipeline.ingest.formats import DESCRIPTION as FORMATS
+from pipeline.ingest.formats.records import record_article
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
@@ -148,14 +150,9 @@ def _batch_line(raw: bytes, number: int, unit: Unit, settings: Settings) -> Arti
         return reject(
             "bad_json", f"{what} is {kind}, not a JSON object", source_id=default_id, raw_path=unit.rel, line=number
         )
-    source_id = as_text(record.get("id")) or default_id
-    text = record.pop("text", None)
-    if not isinstance(text, str):
-        problem = "has no `text` key" if text is None else f"has a `text` that is not a string ({type(text).__name__})"
-        return reject("no_text", f"{what} {problem}", source_id=source_id, raw_path=unit.rel, line=number)
-    return build_article(
-        text, record, default_id=default_id, raw_path=unit.rel, settings=settings, decoded_as=decoded.encoding,
-        what=what,
+    return record_article(  # the field map finds the text (news-please's `maintext`, ...): pipeline/ingest/formats
+        record, default_id=default_id, raw_path=unit.rel, what=what, settings=settings, decoded_as=decoded.encoding,
+        line=number,
     )  # fmt: skip
 
 
@@ -239,7 +236,7 @@ def read_unsupported(unit: Unit) -> Reject:
     )
     return reject(
         "unsupported",
-        f"{unit.rel} is not an input format (.txt/.md with front matter or a sidecar, or .jsonl){hint}; "
+        f"{unit.rel} is not an input format ({FORMATS}){hint}; "
         "prefix its name with _ to keep notes beside the data",
         source_id=unit.rel,
         raw_path=unit.rel,

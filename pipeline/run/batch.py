@@ -1,6 +1,8 @@
 """Scale: process input units in parallel into a per-unit cache, then merge the cache into the outputs.
 
-An *input unit* is one text file (with its sidecar) or one JSON Lines batch.
+An *input unit* is one text file (with its sidecar), one JSON Lines batch (or a slice of a large one), one file
+of another format, or a *bundle*: a run of many small files read and cached as one unit (`bundle_small`), so an
+archive of 10,000 single-article files costs a few dozen cache entries, not 10,000.
 Workers turn units into validated rows and write them to
 `WORK/cache/<version>/<unit key>/` (a unit key hashes the unit's path and
 bytes; the version hashes code, rules, schemas and settings). The merge then
@@ -56,6 +58,7 @@ class UnitJob:
     size: int
     span: tuple[int, int, int] | None = None  # a slice of a large JSON Lines file: (start, end, first line)
     problem: str | None = None  # why an unreadable unit (FIFO, socket, dangling link, ...) is never opened
+    members: tuple[UnitJob, ...] = ()  # a bundle of small units, read in order and cached as one
 
 
 def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int, str]]]:
@@ -122,7 +125,52 @@ def unit_jobs(
             h.update(f"\0{u.sidecar.name}\0{digest(u.sidecar)}".encode())
             size += u.sidecar.stat().st_size
         jobs.append(UnitJob(u.kind, str(u.path), u.rel, sidecar, h.hexdigest()[:32], size))
-    return jobs, hashes
+    return bundle_small(jobs), hashes
+
+
+BUNDLE_MIN = 16  # runs of fewer small units stay one unit each
+BUNDLE_FILES = 128  # a bundle ends after a unit whose key is 0 modulo this: about this many units a bundle
+BUNDLE_BYTES = 1_000_000  # ... or at this size (tasks of TASK_BYTES then hold a few bundles, and workers share them evenly)
+SMALL_BYTES = 256_000  # units up to this size may be bundled
+
+
+def bundle_small(jobs: list[UnitJob]) -> list[UnitJob]:
+    """Group runs of small units (single-article files) into bundles: one ingest loop, one validation call
+    and one cache entry per bundle instead of per file. Cut points depend on the units' own keys (content
+    defined), so adding, changing or removing one file changes the bundle around it, not the ones after it."""
+    out: list[UnitJob] = []
+    run: list[UnitJob] = []
+
+    def flush() -> None:
+        if len(run) < BUNDLE_MIN:
+            out.extend(run)
+        else:
+            members: list[UnitJob] = []
+            for job in run:
+                members.append(job)
+                if int(job.key[-8:], 16) % BUNDLE_FILES == 0 or sum(m.size for m in members) >= BUNDLE_BYTES:
+                    out.append(_bundle(members))
+                    members = []
+            if members:
+                out.append(_bundle(members))
+        run.clear()
+
+    for job in jobs:
+        if job.span is None and job.size <= SMALL_BYTES:
+            run.append(job)
+        else:
+            flush()
+            out.append(job)
+    flush()
+    return out
+
+
+def _bundle(members: list[UnitJob]) -> UnitJob:
+    if len(members) == 1:
+        return members[0]
+    key = hashlib.sha256("\0".join(["bundle", *(m.key for m in members)]).encode()).hexdigest()[:32]
+    first = members[0]
+    return UnitJob("bundle", first.path, first.rel, None, key, sum(m.size for m in members), members=tuple(members))
 
 
 def group_tasks(jobs: list[UnitJob], task_bytes: int = TASK_BYTES) -> list[list[UnitJob]]:
@@ -154,6 +202,9 @@ class Task:
 
 def read_unit(job: UnitJob, settings: Settings) -> Iterator[Article | Reject]:
     from pipeline.ingest import read_unit as read
+
+    if job.members:
+        return (item for member in job.members for item in read_unit(member, settings))
     from pipeline.ingest.discover import Unit
     from pipeline.ingest.readers import LineSpan
 

@@ -1,6 +1,6 @@
 """Temporal normalisation: find the temporal expressions of an article and resolve them against its reference date.
 
-Recognition is rule-driven (patterns in `pipeline/rules/temporal/*.yaml`, words in `lexicon.yaml`); resolution is a
+Recognition is rule-driven (patterns in `pipeline/rules/en/temporal/*.yaml`, words in `lexicon.yaml`); resolution is a
 separate pass in text order, so anaphoric expressions ("two days later") see the dates mentioned before them and a date
 without a year takes it from the time the text is talking about (`narrative`).
 """
