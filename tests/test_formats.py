@@ -181,7 +181,7 @@ def test_publication_date_forms(value, day_first: bool, iso: str) -> None:
         ("Octember 16, 2020", True, "not an English month name"),
         ("October 2020", True, "in no form this pipeline reads"),
         ("yesterday", True, "in no form this pipeline reads"),
-        ("16 Oct 2150", True, "the year 2150 is implausible"),
+        ("16 Oct 1750", True, "the year 1750 is implausible"),
         ("1602849600123456", True, "a number of 16 digits is neither epoch seconds"),
         (16028496001, True, "a number of 11 digits"),
         (20201016, True, "a number of 8 digits"),
@@ -194,6 +194,12 @@ def test_ambiguous_or_implausible_dates_say_why(value, day_first: bool, why: str
     with pytest.raises(PublishedForm) as err:
         loose_published(value, day_first)
     assert why in str(err.value)
+
+
+def test_a_date_after_the_plausible_years_is_a_reject_naming_it(tmp_path: Path) -> None:
+    write(tmp_path, "c.jsonl", json.dumps({"id": "e", "pubdate": "16 Oct 2150", "text": "Body of a story."}) + "\n")
+    (r,) = run(tmp_path)
+    assert r.reason == "bad_published" and "2150" in r.message and "published_max_year" in r.message
 
 
 def test_a_bad_date_is_a_reject_that_shows_the_value(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ from pipeline.extract import events as ev
 from pipeline.extract import places as pl
 from pipeline.extract.casualties import Figure, find_figures
 from pipeline.extract.rules import LowerText, rules_version
-from pipeline.records import Casualty, Event, Extraction, Mention
+from pipeline.records import Casualty, Event, Extraction, Mention, as_date
 from pipeline.sentences import is_furniture, split_sentences
 
 RULES_VERSION = rules_version()
@@ -74,7 +74,8 @@ def extract(
     mentions: Sequence[Mention],
     dateline_place: str | None = None,
 ) -> Extraction:
-    """Events and casualty figures of one article (see the module docstring)."""
+    """Events and casualty figures of one article (see the module docstring); `reference` may be an ISO string."""
+    reference = as_date(reference, "extract: reference")
     mentions = dating.overnight_to_reference(text, mentions, reference)
     spans = split_sentences(text)
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]

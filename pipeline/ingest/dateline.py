@@ -20,6 +20,7 @@ from typing import Any
 import regex
 
 from pipeline import rulefiles
+from pipeline.records import as_date
 from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / rulefiles.RULES_LANGUAGE / "datelines.yaml"
@@ -303,11 +304,14 @@ def _read(match: Any, shape: _Shape, start: int, published: date | None, rules: 
     return Dateline(match.group(0), place, agency, when, match.end(), start, shape.id)
 
 
-def parse_dateline(text: str, published: date | None) -> Dateline:
-    """Find the dateline that opens the body of `text`, after any page furniture; NO_DATELINE when there is none."""
+def parse_dateline(text: str, published: date | datetime | str | None) -> Dateline:
+    """Find the dateline that opens the body of `text`, after any page furniture; NO_DATELINE when there is none.
+
+    `published` (which gives a year-less dateline date its year) may be a date, a datetime, an ISO string or None."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_dateline: text must be a str, not {type(text).__name__}")
+    published = as_date(published, "parse_dateline: published", optional=True)
     rules = load_rules()
-    if isinstance(published, datetime):
-        published = published.date()
     for start, kind in _candidates(text, rules):
         found = []
         for order, shape in enumerate(rules.shapes):

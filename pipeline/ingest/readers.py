@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, BinaryIO, Protocol
 
@@ -154,6 +154,36 @@ def _batch_line(raw: bytes, number: int, unit: Unit, settings: Settings) -> Arti
         record, default_id=default_id, raw_path=unit.rel, what=what, settings=settings, decoded_as=decoded.encoding,
         line=number,
     )  # fmt: skip
+
+
+def read_records(
+    records: Iterable[Mapping[str, Any]], settings: Settings, name: str = "records"
+) -> Iterator[Article | Reject]:
+    """Articles held in memory, each record a mapping with the keys of a JSON Lines line (`text`, `id`,
+    `published`, ...), as Articles or Rejects, without duplicate tracking (see `pipeline.ingest.ingest_records`).
+
+    Record N (counting from 1) reads as line N of a JSON Lines file called `name` would: its default id is
+    `name:N` and its `raw_path` is `name`. A text longer than `max_file_bytes` (UTF-8) is `too_large`, as such a
+    line is; a record that is not a mapping is `bad_json`."""
+    for number, record in enumerate(records, 1):
+        what, default_id = f"record {number} of {name}", f"{name}:{number}"
+        try:
+            if not isinstance(record, Mapping):
+                message = f"{what} is {type(record).__name__}, not a mapping of field names to values"
+                yield reject("bad_json", message, source_id=default_id, raw_path=name, record=number)
+                continue
+            text = record.get("text")  # the field map's other names are checked by record_article
+            if isinstance(text, str) and len(text.encode("utf-8", "surrogatepass")) > settings.max_file_bytes:
+                yield reject(
+                    "too_large", f"the text of {what} is longer than max_file_bytes ({settings.max_file_bytes:,} bytes)",
+                    source_id=as_text(record.get("id")) or default_id, raw_path=name, record=number,
+                )  # fmt: skip
+                continue
+            item = record_article(dict(record), default_id=default_id, raw_path=name, what=what, settings=settings,
+                                  record=number)
+            yield checked(item)
+        except Exception as exc:  # a bug must cost one record, not the batch
+            yield checked(internal_error(exc, what, default_id, name))
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipeline.export import neutralise_formulas
+from pipeline.export import csv_table
 from pipeline.records import Article, Reject
-from pipeline.run.chain import ARTICLE_STAGES, DATA_TABLES, ArticleBudget, article_row, reject_row
+from pipeline.run.chain import DATA_TABLES, article_row, process_articles, reject_row
 from pipeline.run.manifest import balance, file_sha256
 from pipeline.settings import Settings
 from pipeline.tables import spec, to_arrow
+from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables: `derive` writes them
 
 ALL_TABLES = (*DATA_TABLES, "rejects")
 TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
@@ -253,25 +254,12 @@ def _sub_batches(units: list[UnitRows]) -> list[list[UnitRows]]:
 
 def process_task(task: Task) -> list[dict[str, Any]]:
     """Worker entry point: ingest, normalise, extract and validate the task's units; cache each unit."""
-    from pipeline.validate import validate_tables
-
     units = [ingest_unit(job, task.settings) for job in task.jobs]
     summaries = []
     for batch in _sub_batches(units):
-        tables = {"articles": to_arrow("articles", [a for u in batch for a in u.articles])}
-        rejects = [r for u in batch for r in u.rejects]
-        seconds = {}
-        budget = ArticleBudget(task.settings.article_time_budget_s or None)  # shared by the stages: per article, in all
-        for stage in ARTICLE_STAGES:  # the chain, article by article, in memory
-            t0 = time.perf_counter()
-            out = stage.apply(tables, None, budget)
-            tables.update(out.tables)
-            rejects += out.rejects
-            seconds[stage.name] = time.perf_counter() - t0
-        tables["rejects"] = to_arrow("rejects", rejects)
-        t0 = time.perf_counter()
-        result = validate_tables(tables)
-        seconds["validate"] = time.perf_counter() - t0
+        articles = to_arrow("articles", [a for u in batch for a in u.articles])
+        # the chain, article by article, in memory, then validation
+        result, seconds = process_articles(articles, [r for u in batch for r in u.rejects], task.settings)
         failures = result.summary()["tables"]
         owner = {a["article_id"]: i for i, u in enumerate(batch) for a in u.articles}
         # validate keeps the input rejects first, in order; later rows are about accepted articles
@@ -322,6 +310,34 @@ def is_cached(cache_dir: Path, job: UnitJob) -> bool:
 
 
 # ------------------------------------------------------------------ merge side
+def write_partitions(root: Path, name: str, table: pa.Table, months: pa.Array, part: int | str) -> None:
+    """Rows of `table` into the Hive-partitioned dataset `root/<name>/month=YYYY-MM/part-<part>-N.parquet`
+    (`months`: each row's month; list columns stay Arrow lists, as in the table's own Parquet file)."""
+    import pyarrow.dataset as ds
+
+    ds.write_dataset(
+        table.append_column("month", months.cast(pa.string())), root / name, format="parquet",
+        partitioning=ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive"),
+        basename_template=f"part-{part}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
+    )  # fmt: skip
+
+
+def partition_derived(folder: Path, root: Path, month_of: dict[str, str]) -> None:
+    """Partition the tables `derive` wrote (the timeline), read back in batches: `timeline` by the month its
+    date interval starts (a row merges the reports of several articles: its own date is the one it has),
+    `timeline_links` by its article's reference month, as the tables of articles are."""
+    for name in TIMELINE_TABLES:
+        path = folder / f"{name}.parquet"
+        for n, batch in enumerate(pq.ParquetFile(path).iter_batches(batch_size=65536)):
+            table = pa.Table.from_batches([batch])
+            if name == "timeline":
+                starts = pc.strftime(table.column("date_start").cast(pa.timestamp("s")), "%Y-%m")
+                months = pc.fill_null(starts, "unknown")
+            else:
+                months = _article_months(table, month_of)
+            write_partitions(root, name, table, months, f"{n:05d}")
+
+
 class TableSink:
     """Append-only Parquet + CSV writer for one table, flushing in large row groups.
 
@@ -337,8 +353,9 @@ class TableSink:
         self.schema = spec(name).arrow_schema
         self.parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd")
         self.csv = pacsv.CSVWriter(
-            folder / f"{name}.csv", self.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
-        )
+            folder / f"{name}.csv", csv_table(self.schema.empty_table()).schema,
+            write_options=pacsv.WriteOptions(quoting_style="needed"),
+        )  # fmt: skip
         self.buffer: list[pa.Table] = []
         self.buffered = 0
         self.rows = 0
@@ -359,16 +376,10 @@ class TableSink:
             return
         table = pa.concat_tables(self.buffer).combine_chunks()
         self.parquet.write_table(table)
-        self.csv.write_table(neutralise_formulas(table))
+        self.csv.write_table(csv_table(table))
         if self.partition_root is not None:
-            import pyarrow.dataset as ds
-
             month = pa.concat_arrays([m.cast(pa.string()) for m in self.months])
-            ds.write_dataset(
-                table.append_column("month", month), self.partition_root / self.name, format="parquet",
-                partitioning=ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive"),
-                basename_template=f"part-{self.flushes:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
-            )  # fmt: skip
+            write_partitions(self.partition_root, self.name, table, month, f"{self.flushes:05d}")
             self.months = []
         self.flushes += 1
         self.buffer, self.buffered = [], 0
@@ -403,10 +414,12 @@ def _months(tables: dict[str, pa.Table], month_of: dict[str, str]) -> dict[str, 
     arts = tables["articles"]
     for a, d in zip(arts.column("article_id").to_pylist(), arts.column("reference_date").to_pylist()):
         month_of[a] = f"{d.year:04d}-{d.month:02d}"
-    return {
-        name: pa.array([month_of.get(a, "unknown") if a else "unknown" for a in t.column("article_id").to_pylist()], pa.string())
-        for name, t in tables.items()
-    }
+    return {name: _article_months(t, month_of) for name, t in tables.items()}
+
+
+def _article_months(table: pa.Table, month_of: dict[str, str]) -> pa.Array:
+    ids = table.column("article_id").to_pylist()
+    return pa.array([month_of.get(a, "unknown") if a else "unknown" for a in ids], pa.string())
 
 
 def merge_units(
@@ -462,7 +475,9 @@ def merge_units(
             sinks[name].close()
         if derive is not None:
             derived_rejects, result.derived = derive(folder)
-            sinks["rejects"].write(derived_rejects)
+            if partition_root is not None:
+                partition_derived(folder, partition_root, month_of)
+            sinks["rejects"].write(derived_rejects, _article_months(derived_rejects, month_of) if partition else None)
             _count_rejects(result, derived_rejects)
     finally:
         for sink in sinks.values():

@@ -1,8 +1,9 @@
 """The chain of stages, declared once (`CHAIN`), and the stage functions over tables.
 
 `CHAIN` lists the stages in order with the tables each reads and writes. The whole run
-(`batch.process_task`, per input unit), the one-stage commands (`stepwise`) and the command
-line's stage commands all walk it. The per-article stages (temporal, extract) take and return
+(`batch.process_task`, per input unit), the one-stage commands (`stepwise`), the command
+line's stage commands and the Python API (`pipeline.api.process`, through `process_articles`
+and `timeline_in_memory`) all walk it. The per-article stages (temporal, extract) take and return
 in-memory tables (pyarrow) through the one `apply` signature, so `run` chains them in memory and
 the per-stage commands chain them through `data/interim/`. Per article work goes through pure
 functions (`temporal_rows`, `extract_rows`); an exception inside one article becomes a reject row
@@ -32,7 +33,7 @@ import signal
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date
@@ -44,6 +45,8 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from pipeline.validate import ValidationResult
 
 ARTICLE_COLUMNS = (
     "article_id", "source_id", "source", "url", "title", "published", "published_date", "reference_date",
@@ -182,10 +185,24 @@ def _too_slow(stage: str, a: dict[str, Any], budget: ArticleBudget) -> dict[str,
 # ---------------------------------------------------------------- ingest
 def ingest_stage(input_path: Path, settings: Settings) -> StageOutput:
     from pipeline.ingest import ingest
+
+    return _ingested(ingest(input_path, settings))
+
+
+def ingest_records_stage(
+    records: Iterable[Mapping[str, Any]], settings: Settings, name: str = "records"
+) -> StageOutput:
+    """The ingest stage on records held in memory, read as the lines of a JSON Lines file called `name`."""
+    from pipeline.ingest import ingest_records
+
+    return _ingested(ingest_records(records, settings, name))
+
+
+def _ingested(items: Iterable[Article | Reject]) -> StageOutput:
     from pipeline.tables import to_arrow
 
     articles, rejects = [], []
-    for item in ingest(input_path, settings):
+    for item in items:
         if isinstance(item, Article):
             articles.append(article_row(item))
         else:
@@ -355,3 +372,43 @@ CHAIN = (
 )  # fmt: skip
 STAGES = {s.name: s for s in CHAIN}
 ARTICLE_STAGES = tuple(s for s in CHAIN if s.apply)  # between ingest and validate, article by article
+
+
+# ---------------------------------------------------------------- the chain in memory
+def process_articles(
+    articles: pa.Table, rejects: Iterable[dict[str, Any]], settings: Settings, progress: Progress | None = None
+) -> tuple[ValidationResult, dict[str, float]]:
+    """The chain from ingested articles to validated tables, in memory: the per-article stages (`ARTICLE_STAGES`)
+    in order, one `ArticleBudget` per article across them, then `validate`. `rejects` are the ingest stage's rows.
+
+    Returns the validation result (every data table and `rejects`, with the rows validation quarantined) and
+    the seconds of each stage. The batched run calls it on each sub-batch of input units (`batch.process_task`),
+    the Python API (`pipeline.api.process`) on its records."""
+    from pipeline.tables import to_arrow
+    from pipeline.validate import validate_tables
+
+    tables, rejects, seconds = {"articles": articles}, list(rejects), {}
+    budget = ArticleBudget(settings.article_time_budget_s or None)
+    for stage in ARTICLE_STAGES:
+        t0 = time.perf_counter()
+        out = stage.apply(tables, progress, budget)
+        tables.update(out.tables)
+        rejects += out.rejects
+        seconds[stage.name] = time.perf_counter() - t0
+    tables["rejects"] = to_arrow("rejects", rejects)
+    t0 = time.perf_counter()
+    result = validate_tables(tables)
+    seconds["validate"] = time.perf_counter() - t0
+    return result, seconds
+
+
+def timeline_in_memory(validated: dict[str, pa.Table], settings: Settings) -> ValidationResult:
+    """`timeline` and `timeline_links` of validated tables held in memory, validated (their quarantined rows in
+    the result's `rejects`): what the export stage derives, without files (`runner.derive_timeline` does the same
+    from the written tables, streaming texts and sentences)."""
+    from pipeline.timeline import build_timeline
+    from pipeline.validate import validate_derived
+
+    articles = validated["articles"]
+    built = build_timeline(articles, validated["events"], validated["casualties"], settings)
+    return validate_derived(built, articles)

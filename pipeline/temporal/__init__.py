@@ -11,7 +11,7 @@ import re
 from datetime import date
 from functools import cache
 
-from pipeline.records import Mention
+from pipeline.records import Mention, as_date
 from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
 from pipeline.temporal.rules import Rule, rules, rules_version
@@ -204,8 +204,10 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
     return chosen
 
 
-def normalise(text: str, reference: date) -> list[Mention]:
-    """All temporal expressions of `text`, resolved against `reference`, sorted and non-overlapping."""
+def normalise(text: str, reference: date | str) -> list[Mention]:
+    """All temporal expressions of `text`, resolved against `reference` (a date, or an ISO string), sorted and
+    non-overlapping."""
+    reference = as_date(reference, "normalise: reference")
     out: list[Mention] = []
     ctx = Context(text, (0, 0), reference)
     for start, end, rule, groups in _select(text, reference):

@@ -89,7 +89,7 @@ def map_fields(meta: dict[str, Any], settings: Settings) -> dict[str, Any]:
     value = meta.get("published")
     if _given(value):
         try:
-            parse_published(value, published_key)
+            parse_published(value, published_key, settings.published_max_year)
         except MetadataProblem:
             try:
                 meta["published"] = loose_published(value, settings.published_day_first)

@@ -27,7 +27,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-FIRST_YEAR, LAST_YEAR = 1800, 2100  # plausible publication years
+FIRST_YEAR, LAST_YEAR = 1800, 9999  # years this parser reads; the plausible range is the setting published_max_year, checked after
 
 MONTHS = {
     name: number
@@ -61,7 +61,7 @@ class PublishedForm(ValueError):
 
 def _year(value: int) -> int:
     if not FIRST_YEAR <= value <= LAST_YEAR:
-        raise PublishedForm(f"the year {value} is implausible for a publication date (1800-2100)")
+        raise PublishedForm(f"the year {value} is implausible for a publication date (before 1800)")
     return value
 
 

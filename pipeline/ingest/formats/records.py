@@ -12,7 +12,7 @@ from pipeline.settings import Settings
 
 
 def record_article(
-    record: dict[str, Any], *, default_id: str, raw_path: str, what: str, settings: Settings,
+    record: dict[str, Any], /, *, default_id: str, raw_path: str, what: str, settings: Settings,
     decoded_as: str | None = None, **detail: Any,
 ) -> Article | Reject:  # fmt: skip
     """The text comes from the field map (`text`, then `fields_text`), the rest is metadata. `what` names the
