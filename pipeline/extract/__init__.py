@@ -21,7 +21,7 @@ The event taxonomy and figure rules are documented in docs/extraction.md.
 from __future__ import annotations
 
 import datetime
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -141,13 +141,13 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
     incident; for other events, the latest date of the previous sentences."""
     mentions, reference = art.mentions, art.reference
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
-    told: list[tuple[int, str, int]] = []  # (offset, event type, mention) of incidents dated by their sentence
+    told = _Told()  # incidents dated by their sentence
     out: list[EventDate] = []
     for k, p in enumerate(protos):
         s0, s1 = art.story[p.si]
         violent = p.type in ev.VIOLENT
         near = art.story[max(0, p.si - RECENT_SENTENCES)][0]
-        before = _told_before(told, p.type, s0, near) if violent else None
+        before = told.before(p.type, s0, near) if violent else None
         pool = art.dated_past if violent else art.dated
         mi = dating.governing(mentions, pool, s0, s1, p.start, p.end)
         basis = "sentence"
@@ -163,7 +163,7 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
         if mi is None:
             basis = "reference"
         elif violent and basis == "sentence" and mentions[mi].precision == "day":
-            told.append((p.start, p.type, mi))
+            told.add(p.start, p.type, mi)
         out.append(EventDate(mi, basis))
     # A violent event told before any dated incident (a headline, a lead) is dated by the first incident
     # the story tells, of the same type first; a coarse date of its own that holds that day gives way to it.
@@ -175,7 +175,7 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
         if p.type not in ev.VIOLENT or (not told and story_day is None):
             continue
         if told:
-            first = next((m for _, t, m in told if t == p.type), told[0][2])
+            first = told.first(p.type)
         elif p.start >= mentions[story_day].char_start or p.si < dating.HEADLINE_SENTENCES:
             first = story_day  # the day the lead tells dates what follows it, and the headline above it
         else:
@@ -190,18 +190,40 @@ def _sentence_index(story: list[tuple[int, int]], offset: int) -> int:
     return next((i for i, (a, b) in enumerate(story) if a <= offset < b), len(story))
 
 
-def _told_before(told: list[tuple[int, str, int]], etype: str, offset: int, near: int) -> int | None:
-    """The incident a later sentence refers back to: one told in the last few sentences (from offset
-    `near` on), else the first the article told; of the same type first."""
-    earlier = [(o, t, m) for o, t, m in told if o < offset]
-    recent = [x for x in earlier if x[0] >= near]
-    for pool in (recent, earlier[:1] + [x for x in earlier if x[1] == etype][:1]):
-        same = [m for _, t, m in pool if t == etype]
-        if same:
-            return same[-1] if pool is recent else same[0]
-        if pool:
-            return pool[-1][2] if pool is recent else pool[0][2]
-    return None
+class _Told:
+    """Incidents dated by their own sentence, in text order: which one a later sentence refers back to."""
+
+    LOOK_BACK = 50  # at most this many recent incidents are searched for one of the same type
+
+    def __init__(self) -> None:
+        self.offsets: list[int] = []
+        self.items: list[tuple[int, str, int]] = []  # (offset, event type, mention)
+        self.first_of: dict[str, int] = {}  # event type -> index of its first incident
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, offset: int, etype: str, mention: int) -> None:
+        self.first_of.setdefault(etype, len(self.items))
+        self.offsets.append(offset)
+        self.items.append((offset, etype, mention))
+
+    def before(self, etype: str, offset: int, near: int) -> int | None:
+        """One told in the last few sentences (from offset `near` on), else the first the article told;
+        of the same type first. Bisection and bounded scans: linear in the article overall."""
+        hi = bisect_left(self.offsets, offset)
+        if hi == 0:
+            return None
+        lo = max(bisect_left(self.offsets, near, 0, hi), hi - self.LOOK_BACK)
+        if lo < hi:
+            same = next((self.items[k][2] for k in range(hi - 1, lo - 1, -1) if self.items[k][1] == etype), None)
+            return same if same is not None else self.items[hi - 1][2]
+        return self.first(etype, hi)
+
+    def first(self, etype: str, hi: int | None = None) -> int:
+        """The first incident of the type (before index `hi`), else the article's first."""
+        k = self.first_of.get(etype)
+        return self.items[k][2] if k is not None and (hi is None or k < hi) else self.items[0][2]
 
 
 # ---------------------------------------------------------------- pass 3: places, and the events themselves
