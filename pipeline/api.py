@@ -120,7 +120,6 @@ def process(
     table-level failure is logged and shows in `tables.validation["success"]` (the command line exits 3).
     """
     from pipeline.run.chain import ingest_records_stage, process_articles, timeline_in_memory
-    from pipeline.tables import empty
 
     settings = _settings(settings)
     default = as_date(reference_date, "process: reference_date", optional=True)
@@ -128,19 +127,12 @@ def process(
     result, _ = process_articles(ingested.tables["articles"], ingested.rejects, settings)
     validation = result.summary()
     tables = dict(result.tables)
-    n = tables["articles"].num_rows
-    if n > settings.timeline_max_articles:
-        limit = settings.timeline_max_articles
-        log.warning("timeline: skipped, %d articles is more than timeline_max_articles (%d)", n, limit)
-        tables |= {"timeline": empty("timeline"), "timeline_links": empty("timeline_links")}
-        validation["timeline_skipped"] = f"{n} articles > timeline_max_articles {limit}"
-    else:
-        derived = timeline_in_memory(tables, settings)
-        tables |= {t: derived.tables[t] for t in ("timeline", "timeline_links")}
-        tables["rejects"] = pa.concat_tables([tables["rejects"], derived.tables["rejects"]])
-        summary = derived.summary()
-        validation["tables"] |= {t: summary["tables"][t] for t in ("timeline", "timeline_links")}
-        validation["success"] = validation["success"] and summary["success"]
+    derived = timeline_in_memory(tables, settings)
+    tables |= {t: derived.tables[t] for t in ("timeline", "timeline_links")}
+    tables["rejects"] = pa.concat_tables([tables["rejects"], derived.tables["rejects"]])
+    summary = derived.summary()
+    validation["tables"] |= {t: summary["tables"][t] for t in ("timeline", "timeline_links")}
+    validation["success"] = validation["success"] and summary["success"]
     if not validation["success"]:
         log.warning("validation: a table-level expectation failed (see tables.report)")
     return Tables(**_typed(tables), validation=validation)

@@ -26,7 +26,6 @@ DOCS: dict[str, str] = {
     "follow_symlinks_outside_input": "When false, a symbolic link in the input folder is read only if its target lies inside that folder; others are rejected as `unreadable`. Only regular files are ever read.",
     "validation_fail_on_table_errors": "When true, a table-level expectation failure makes the run exit with status 3.",
     "progress": "Show a progress bar on long runs (auto: only when stderr is a terminal).",
-    "timeline_max_articles": "The merged timeline is built in memory (about 35 MB per 1,000 articles); above this many articles it is skipped (empty tables, a warning and a note in the manifest) so a run stays under 1.5 GB.",
     "timeline_shingle_words": "Words per shingle when comparing article texts for syndication (word n-grams).",
     "timeline_syndication_jaccard": "Articles whose shingle sets have at least this Jaccard similarity are copies of one story.",
     "timeline_syndication_containment": "Also copies when this share of the shorter article's shingles occurs in the longer one "
@@ -62,7 +61,6 @@ class Settings:
     follow_symlinks_outside_input: bool = False
     validation_fail_on_table_errors: bool = True
     progress: str = "auto"  # auto | always | never
-    timeline_max_articles: int = 30_000
     timeline_shingle_words: int = 5
     timeline_syndication_jaccard: float = 0.7
     timeline_syndication_containment: float = 0.9
@@ -104,7 +102,6 @@ RANGES: dict[str, tuple[float, float]] = {
     "article_time_budget_s": (0.0, 86_400.0),  # 0: no budget
     "max_json_file_bytes": (1, 1 << 40),
     "max_page_bytes": (1, 1 << 34),
-    "timeline_max_articles": (0, 1_000_000_000),
     "timeline_shingle_words": (1, 100),
     "timeline_syndication_jaccard": (0.0, 1.0),
     "timeline_syndication_containment": (0.0, 1.0),

@@ -129,7 +129,7 @@ def validate_tables(tables: dict[str, pa.Table]) -> ValidationResult:
 
     rejects = pa.concat_tables([tables["rejects"], to_arrow("rejects", new_rejects)])
     report = TableReport("rejects", rejects.num_rows, rejects.num_rows)
-    report.outcomes = gx_adapter.run_suite("rejects", validation_frame(rejects))
+    report.outcomes = gx_adapter.check_table("rejects", rejects, lambda: validation_frame(rejects))
     out["rejects"] = rejects
     reports["rejects"] = report
     return ValidationResult(out, reports)
@@ -155,7 +155,7 @@ def _check(
     """Run the table's suite; rows failing a row-level expectation (or an `extra` check) become reject rows."""
     report = TableReport(name, table.num_rows, 0)
     reasons: dict[int, list[dict[str, Any]]] = {}
-    report.outcomes = gx_adapter.run_suite(name, validation_frame(table))
+    report.outcomes = gx_adapter.check_table(name, table, lambda: validation_frame(table))
     for o in report.outcomes:
         if not o.success and o.on_failure == "quarantine" and not o.error:
             for i in o.unexpected_index:

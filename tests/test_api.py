@@ -276,8 +276,7 @@ def test_process_refuses_wrong_arguments_before_any_work(kwargs, error, words):
         ("min_text_chars = 1000", ["empty"], 0),  # a TOML file
         (Settings(min_text_chars=1000), ["empty"], 0),
         ({"max_file_bytes": 20}, ["too_large"], 0),  # in UTF-8 bytes, as a line of JSON Lines is
-        ({"timeline_max_articles": 0}, [], 0),  # the timeline is skipped, as in a run
-        ({"timeline_max_articles": 1}, [], 1),
+        ({"timeline_max_merge_days": 5}, [], 1),
     ],
 )
 def test_process_takes_settings_as_a_dict_a_file_or_settings(tmp_path, settings, reasons, timeline):
@@ -287,7 +286,6 @@ def test_process_takes_settings_as_a_dict_a_file_or_settings(tmp_path, settings,
     tables = pipeline.process([{"text": "Two guards were killed in Eastmere on Monday.", "published": "2023-03-08"}], settings=settings)
     assert tables.rejects.column("reason").to_pylist() == reasons
     assert tables.timeline.num_rows == timeline
-    assert ("timeline_skipped" in tables.validation) == (tables.articles.num_rows == 1 and timeline == 0)
 
 
 def test_tables_by_name_and_attribute(processed):

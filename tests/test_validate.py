@@ -102,3 +102,60 @@ def test_every_suite_column_exists(table):
         for key in ("column", "column_A", "column_B"):
             if key in e["kwargs"]:
                 assert e["kwargs"][key] in names, (table, e)
+
+
+# ---------------------------------------------------------------- the Arrow evaluator gives GX's outcomes
+def _rows_with_every_violation(table: str) -> list[dict]:
+    """Good rows and rows breaking each kind of expectation (nulls, NaN, bounds, sets, regexes, order, repeats)."""
+    from pipeline.tables import to_arrow
+
+    nan = float("nan")
+    if table == "articles":
+        good = f.article()
+        bad = [{"reference_date": date(1200, 5, 1)}, {"reference_date": date(2300, 1, 1)}, {"n_chars": 0},
+               {"content_sha256": "not-a-hash"}, {"content_sha256": "a" * 64 + "\n"}, {"language": "EN"},
+               {"reference_basis": "clock"}, {"source_id": None}, {"article_id": "a1"}]  # fmt: skip
+    elif table == "events":
+        good = f.event()
+        bad = [{"latitude": 123.0}, {"latitude": nan}, {"longitude": -181.0}, {"country_code": "AFG"},
+               {"event_type": "Not A Code"}, {"date_start": date(2021, 3, 5), "date_end": date(2021, 3, 1)},
+               {"date_start": None}, {"char_end": 0}, {"date_basis": "guess"}, {"event_id": "e-same"},
+               {"event_id": "e-same"}, {"date_start": date(999, 1, 1), "date_end": date(999, 1, 2)}]  # fmt: skip
+    elif table == "casualties":
+        good = f.casualty()
+        bad = [{"low": -3, "best": None, "high": None}, {"low": 9, "best": 5, "high": 9}, {"category": "hurt"},
+               {"qualifier": None}, {"high": 10**9}, {"best": None}]  # fmt: skip
+    else:
+        good = f.mention()
+        bad = [{"timex_type": "PERIOD"}, {"date_end": date(2500, 1, 1)}, {"value": "soon"}, {"precision": "fortnight"},
+               {"date_start": date(2021, 3, 5), "date_end": date(2021, 3, 1)}, {"mention_id": None}]  # fmt: skip
+    key = spec(table).primary_key
+    rows = [good] + [{**good, key: f"{good[key]}-{i}", **b} for i, b in enumerate(bad)]
+    return to_arrow(table, rows)
+
+
+@pytest.mark.parametrize("table", ["articles", "mentions", "events", "casualties"])
+def test_the_arrow_checks_give_the_outcomes_of_great_expectations(table):
+    from pipeline.validate import validation_frame
+
+    t = _rows_with_every_violation(table)
+    native = gx_adapter.check_table(table, t, lambda: pytest.fail("fell back to GX"))
+    reference = gx_adapter.run_suite(table, validation_frame(t))
+    assert [(o.type, o.column, o.success, o.unexpected_count, o.unexpected_index) for o in native] == [
+        (o.type, o.column, o.success, o.unexpected_count, tuple(int(i) for i in o.unexpected_index)) for o in reference
+    ]
+    assert not all(o.success for o in native)
+
+
+def test_a_suite_the_arrow_checks_do_not_know_runs_through_great_expectations(monkeypatch):
+    from pipeline.validate import validation_frame
+
+    t = f.tables()["events"]
+    suite = gx_adapter.load_suite("events")
+    odd = {**suite, "expectations": [*suite["expectations"], {"type": "expect_column_values_to_be_between",
+           "kwargs": {"column": "char_start", "min_value": 0, "strict_min": True}, "meta": {"on_failure": "quarantine"}}]}  # fmt: skip
+    monkeypatch.setattr(gx_adapter, "load_suite", lambda name: odd)
+    called = []
+    monkeypatch.setattr(gx_adapter, "run_suite", lambda name, frame: called.append(name) or [])
+    gx_adapter.check_table("events", t, lambda: validation_frame(t))
+    assert called == ["events"]

@@ -425,11 +425,13 @@ def _article_months(table: pa.Table, month_of: dict[str, str]) -> pa.Array:
 def merge_units(
     jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False,
     derive: Callable[[Path], tuple[pa.Table, dict[str, Any]]] | None = None,
+    progress: Callable[[UnitJob, int], None] | None = None,
 ) -> MergeResult:  # fmt: skip
     """Stream every unit's cached rows into `folder`, in input order, dropping later copies of a story.
 
     `derive(folder)` runs once the data tables are complete and before `rejects` closes: it writes
     tables derived from them (the timeline) and returns the reject rows those tables quarantined.
+    `progress(job, articles)` is told of each unit merged.
     """
     partition_root = folder / "partitioned" if partition else None
     sinks = {name: TableSink(name, folder, partition_root) for name in ALL_TABLES}
@@ -471,6 +473,8 @@ def merge_units(
                 sinks[name].write(tables[name], months.get(name))
             rej = tables["rejects"]
             _count_rejects(result, rej)
+            if progress is not None:
+                progress(job, stats["input_articles"])
         for name in DATA_TABLES:
             sinks[name].close()
         if derive is not None:

@@ -54,6 +54,9 @@ ARTICLE_COLUMNS = (
     "timezone", "raw_path", "content_sha256", "extra", "text",
 )  # fmt: skip
 MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+# The fields that become a row's columns (records hold plain values: no deep copy, as `asdict` makes, is needed)
+_EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "mention_index")
+_CASUALTY_FIELDS = tuple(f.name for f in fields(Casualty) if f.name != "event_index")
 
 
 @dataclass
@@ -219,7 +222,7 @@ def temporal_rows(article_id: str, text: str, reference: date) -> list[dict[str,
     rows = []
     for m in normalise(text, reference):
         row = {"mention_id": f"{article_id}-t{m.char_start}-{m.char_end}", "article_id": article_id}
-        row.update(asdict(m))
+        row.update({k: getattr(m, k) for k in MENTION_FIELDS})
         rows.append(row)
     return rows
 
@@ -265,13 +268,13 @@ def extract_rows(
     events = []
     for eid, ev in zip(event_ids, result.events):
         row = {"event_id": eid, "article_id": article_id}
-        row.update({k: v for k, v in asdict(ev).items() if k != "mention_index"})
+        row.update({k: getattr(ev, k) for k in _EVENT_FIELDS})
         row["mention_id"] = mention_rows[ev.mention_index]["mention_id"] if ev.mention_index is not None else None
         events.append(row)
     casualties = []
     for cid, c in zip(casualty_ids, result.casualties):
         row = {"casualty_id": cid, "article_id": article_id}
-        row.update({k: v for k, v in asdict(c).items() if k != "event_index"})
+        row.update({k: getattr(c, k) for k in _CASUALTY_FIELDS})
         row["event_id"] = event_ids[c.event_index] if c.event_index is not None else None
         casualties.append(row)
     return events, casualties

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from pipeline import export
 from pipeline.run import batch, manifest, outdir
@@ -111,13 +110,62 @@ def work_lock(work: Path) -> contextlib.AbstractContextManager[None]:
     return folder_lock(work, "work folder")
 
 
+def _show_progress(settings: Settings) -> bool:
+    return settings.progress == "always" or (settings.progress == "auto" and sys.stderr.isatty())
+
+
 def progress_bar(settings: Settings, desc: str):
-    show = settings.progress == "always" or (settings.progress == "auto" and sys.stderr.isatty())
-    if not show:
+    if not _show_progress(settings):
         return None
     from tqdm import tqdm
 
     return lambda items, total: tqdm(items, total=total, desc=desc, unit="art", leave=False, mininterval=0.5)
+
+
+class Progress:
+    """Progress bars of a run's phases on stderr, in articles (or events) with rate and ETA; nothing when
+    settings say no. A phase whose total is known only in bytes (the input files) estimates its article
+    total from the articles per byte seen so far."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.show = _show_progress(settings)
+        self.bars: dict[str, Any] = {}
+        self.bytes: dict[str, list[int]] = {}
+
+    def _bar(self, phase: str, unit: str) -> Any:
+        if phase not in self.bars:
+            from tqdm import tqdm
+
+            self.bars[phase] = tqdm(desc=f"{phase:<11}", unit=unit, unit_scale=True, leave=False, mininterval=0.5)
+        return self.bars[phase]
+
+    def articles(self, phase: str, articles: int, size: int, total_size: int) -> None:
+        """`articles` more articles done in `phase`, read from `size` of the phase's `total_size` input bytes."""
+        if not self.show:
+            return
+        bar = self._bar(phase, "art")
+        done = self.bytes.setdefault(phase, [0, 0])
+        done[0] += size
+        done[1] += articles
+        bar.total = max(done[1], round(done[1] * total_size / max(done[0], 1)))
+        bar.update(articles)
+
+    def count(self, phase: str, done: int, total: int, unit: str = "art") -> None:
+        """`done` of `total` items in `phase` so far."""
+        if not self.show:
+            return
+        bar = self._bar(phase, unit)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def done(self, *phases: str) -> None:
+        for phase in phases:
+            bar = self.bars.pop(phase, None)
+            if bar is not None:
+                bar.close()
+
+    def close(self) -> None:
+        self.done(*list(self.bars))
 
 
 @dataclass
@@ -180,39 +228,86 @@ def processing_version(settings: Settings, v: dict[str, str]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def derive_timeline(settings: Settings) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:
-    """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished tables."""
+def derive_timeline(
+    settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True,
+    bars: Progress | None = None, workers: int = 1,
+) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:  # fmt: skip
+    """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
+    tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied."""
 
     def derive(folder: Path) -> tuple[pa.Table, dict[str, Any]]:
-        from pipeline.timeline import EVENT_COLUMNS, build_timeline
+        from pipeline.timeline.store import state_metadata, write_timeline
         from pipeline.validate import validate_derived
 
-        n = pq.read_metadata(folder / "articles.parquet").num_rows
-        if n > settings.timeline_max_articles:
-            log.warning("timeline: skipped, %d articles is more than timeline_max_articles (%d)", n, settings.timeline_max_articles)
-            for name in TIMELINE_TABLES:
-                export.write_table(name, empty(name), folder)
-            return empty("rejects"), {"skipped": f"{n} articles > timeline_max_articles {settings.timeline_max_articles}"}
-        # only the columns the merge needs; texts and sentences are streamed from the files
-        articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
-        events = pq.read_table(folder / "events.parquet", columns=[*EVENT_COLUMNS, "plover_type"])
-        casualties = pq.read_table(folder / "casualties.parquet")
+        def check(piece: dict[str, pa.Table], articles: pa.Table) -> tuple[dict[str, pa.Table], pa.Table, dict[str, Any]]:
+            result = validate_derived(piece, articles)
+            return {name: result.tables[name] for name in TIMELINE_TABLES}, result.tables["rejects"], result.summary()
 
-        def texts():
-            return pq.ParquetFile(folder / "articles.parquet").iter_batches(batch_size=2048, columns=["article_id", "text"])
+        sinks = {name: batch.TableSink(name, folder) for name in TIMELINE_TABLES}
+        started = time.perf_counter()
+        try:
+            old = previous if previous is not None and (previous / "timeline_links.parquet").exists() else None
+            progress = None
+            if bars is not None and bars.show:
 
-        def sentences():
-            return pq.ParquetFile(folder / "events.parquet").iter_batches(batch_size=65536, columns=["sentence"])
+                def progress(phase: str, done: int, total: int) -> None:
+                    bars.count(phase, done, total, "art" if phase == "syndication" else "event")
 
-        built = build_timeline(articles, events, casualties, settings, texts=texts, sentences=sentences)
-        result = validate_derived(built, articles)
-        for name in TIMELINE_TABLES:
-            export.write_table(name, result.tables[name], folder)
-        summary = result.summary()
-        summary["rows"] = {name: result.tables[name].num_rows for name in TIMELINE_TABLES}
-        return result.tables["rejects"], summary
+            out, windows = write_timeline(
+                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers
+            )  # fmt: skip
+            sinks["timeline_links"].flush()
+            sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))
+        finally:
+            for sink in sinks.values():
+                sink.close()
+            if bars is not None:
+                bars.done("syndication", "timeline", "validation")
+        log.info(
+            "timeline: %d windows (months), %d merged again, %d copied from the previous run [%.2fs]",
+            out.windows, out.rebuilt, out.windows - out.rebuilt, time.perf_counter() - started,
+        )  # fmt: skip
+        summary = combine_validation(out.validation, out.rows)
+        summary["rows"] = dict(out.rows)
+        summary["windows"] = {"windows": out.windows, "rebuilt": out.rebuilt}
+        rejects = pa.concat_tables(out.rejects) if out.rejects else empty("rejects")
+        return rejects, summary
 
     return derive
+
+
+def combine_validation(pieces: list[dict[str, Any]], rows: dict[str, int]) -> dict[str, Any]:
+    """One validation summary of tables checked a piece at a time (rows copied unchecked count as passed)."""
+    tables: dict[str, dict[str, Any]] = {}
+    for name in TIMELINE_TABLES:
+        quarantined: Counter = Counter()
+        failures: dict[tuple[str, str], dict[str, Any]] = {}
+        expectations = 0
+        for p in pieces:
+            t = p["tables"][name]
+            expectations = max(expectations, t["expectations"])
+            quarantined.update(t["quarantined"])
+            for f in t["failures"]:
+                key = (f["type"], f["column"])
+                if key in failures:
+                    failures[key]["unexpected_count"] += f["unexpected_count"]
+                    failures[key]["fails_run"] |= f["fails_run"]
+                else:
+                    failures[key] = dict(f)
+        if not pieces:
+            from pipeline.gx_adapter import load_suite
+
+            expectations = len(load_suite(name)["expectations"])
+        out = rows.get(name, 0)
+        tables[name] = {
+            "rows_in": out + sum(quarantined.values()),
+            "rows_out": out,
+            "expectations": expectations,
+            "quarantined": dict(sorted(quarantined.items())),
+            "failures": [failures[k] for k in sorted(failures)],
+        }
+    success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
+    return {"success": success, "tables": tables}
 
 
 def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
@@ -241,10 +336,7 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     for name, t in derived.get("tables", {}).items():
         tables[name] = {**t, "rows_in": t["rows_in"], "rows_out": t["rows_out"]}
     success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
-    summary = {"success": success, "tables": tables}
-    if "skipped" in derived:
-        summary["timeline_skipped"] = derived["skipped"]
-    return summary
+    return {"success": success, "tables": tables}
 
 
 @dataclass
@@ -310,15 +402,28 @@ def execute(
             "plan:     %d input units, %d cached, %d to process in %d tasks on engine %s [%.2fs]",
             len(jobs), len(jobs) - len(todo), len(todo), len(tasks), engine, t_scan.seconds,
         )  # fmt: skip
+        bars = Progress(settings)
         with Timer() as t_proc:
-            bar = progress_bar(settings, "process")
             results = engine_mod.run_tasks(batch.process_task, tasks, engine=engine, workers=workers, scheduler=scheduler)
-            for _ in bar(results, total=len(tasks)) if bar else results:
-                pass
+            todo_bytes = sum(j.size for j in todo)
+            for task, summaries in zip(tasks, results):
+                n = sum(u["input_articles"] for u in summaries)
+                bars.articles("process", n, sum(j.size for j in task.jobs), todo_bytes)
+            bars.done("process")
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive_timeline(settings))
+            # the timeline is merged in this process: on the bench corpus, worker processes for its windows
+            # cost more memory than the time they save (the reading, checking and writing stay here)
+            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars)
+            all_bytes = sum(j.size for j in jobs)
+
+            def merged_unit(job: batch.UnitJob, articles: int) -> None:
+                bars.articles("merge", articles, job.size, all_bytes)
+                if job is jobs[-1]:
+                    bars.done("merge")
+
+            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive, merged_unit)
             merged["result"] = merge
             validation = merged_validation(merge)
             report = render_report(validation)
@@ -342,7 +447,10 @@ def execute(
             merged["report"] = report
 
         with Timer() as t_merge:
-            export.publish(out_dir, write, stale)
+            try:
+                export.publish(out_dir, write, stale)
+            finally:
+                bars.close()
         prune_cache(work / "cache", version, {j.key for j in jobs})
     merge, data = merged["result"], merged["manifest"]
     _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir)

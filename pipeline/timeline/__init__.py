@@ -1,17 +1,21 @@
 """One timeline from many articles: merge reports of the same event, keep their disagreements.
 
 Public interface (the runner depends on exactly this):
-    build_timeline(articles, events, casualties, settings=DEFAULTS, texts=None, sentences=None)
+    build_timeline(articles, events, casualties, settings=DEFAULTS, texts=None, sentences=None, previous=None)
         -> {"timeline": pa.Table, "timeline_links": pa.Table}
     iter_timeline(...same..., chunk=50_000) -> the same tables as consecutive pieces (bounded memory)
+    store.write_timeline(folder, settings, version, write, ...) -> the same, out of core, from a folder's
+        Parquet files, rebuilding only the windows whose inputs changed since the previous run
     main(argv) -> int     `python -m pipeline timeline [--output DIR] [--picture PATH]`
 
 `build_timeline` is pure and deterministic: syndicated copies are found first (`syndication`),
 events are merged into rows (`merge`), each row's casualty figures are summarised across its
 reports (`figures`), and every event gets a `timeline_links` row saying why it sits where it does.
-Memory is kept for what the merge needs: article texts and event sentences can be streamed
-(`texts`, `sentences`), only the event columns the merge reads are turned into Python objects, and
-rows are let go as they are written out.
+Events are merged within their window (`windows`: the calendar month their interval starts in),
+one window at a time (`build_window`), so memory follows the busiest month and not the archive, and
+the windows in order give the timeline in its order. A row's `timeline_id` comes from the event of
+its earliest report, so it survives reruns that add reports; `previous` (event id -> the row it was
+on before) fills `previous_timeline_id` for events whose row changed.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,7 +36,7 @@ from pipeline.timeline import merge as merging
 from pipeline.timeline import places
 from pipeline.timeline.figures import Figure, summarise
 from pipeline.timeline.merge import Group, Link, Member
-from pipeline.timeline.syndication import Copy, TextSource, copies_streamed
+from pipeline.timeline.syndication import Copy, TextSource, copies_of
 from pipeline.timeline.types import pick
 
 __all__ = ["build_timeline", "iter_timeline", "main"]
@@ -40,13 +45,15 @@ CATEGORIES = ("killed", "injured")
 SEP = ";"  # joins the sorted event ids that a timeline id hashes
 
 
-def timeline_id(event_ids: list[str]) -> str:
-    return "tl-" + hashlib.blake2b(SEP.join(sorted(event_ids)).encode(), digest_size=8).hexdigest()
+def timeline_id(event_id: str) -> str:
+    """A row's id: a hash of the event id of its earliest report (see `_earliest`), so it survives new reports."""
+    return "tl-" + hashlib.blake2b(event_id.encode(), digest_size=8).hexdigest()
 
 
 EVENT_COLUMNS = ("event_id", "article_id", "event_type", "location", "country_code", "latitude", "longitude",
                  "date_start", "date_end", "date_precision", "char_start")  # fmt: skip
 CHUNK = 50_000  # rows built as Python objects at once
+TEXT_BATCH = 256  # texts shingled at once (the arrays of a batch are several times its text)
 TABLES = ("timeline", "timeline_links")
 Batches = Callable[[], Iterable[pa.RecordBatch | pa.Table]]  # re-readable batches of some columns
 
@@ -58,9 +65,10 @@ def build_timeline(
     settings: Settings = DEFAULTS,
     texts: Batches | None = None,
     sentences: Batches | None = None,
+    previous: dict[str, str] | None = None,
 ) -> dict[str, pa.Table]:
     """The `timeline` and `timeline_links` tables of validated articles, events and casualties (see `iter_timeline`)."""
-    parts = list(iter_timeline(articles, events, casualties, settings, texts, sentences))
+    parts = list(iter_timeline(articles, events, casualties, settings, texts, sentences, previous=previous))
     return {name: pa.concat_tables([p[name] for p in parts]) for name in TABLES}
 
 
@@ -72,6 +80,7 @@ def iter_timeline(
     texts: Batches | None = None,
     sentences: Batches | None = None,
     chunk: int = CHUNK,
+    previous: dict[str, str] | None = None,
 ) -> Iterator[dict[str, pa.Table]]:
     """`build_timeline` in pieces: consecutive slices of both tables, about `chunk` links at a time, each
     piece's links belonging to its timeline rows, so a caller can validate and write them as they come.
@@ -80,17 +89,103 @@ def iter_timeline(
     the batches it returns (columns `article_id` and `text`, e.g. `lambda: pq.ParquetFile(path).iter_batches(
     columns=["article_id", "text"])`). Likewise the events' `sentence`, read only for each row's
     representative event, comes from `events.sentence` or from the `sentences` batches (column `sentence`,
-    in the order of `events`). So neither the texts nor the sentences need to be in memory."""
-    ids = articles.column("article_id").to_pylist()
-    published = articles.column("published").to_pylist() if "published" in articles.column_names else [None] * len(ids)
-    sources = dict(zip(ids, articles.column("source").to_pylist())) if "source" in articles.column_names else {}
-    pub = dict(zip(ids, published))
-    syn = {
-        a: c
-        for a, c in copies_streamed(list(zip(ids, published)), _text_source(articles, texts), settings).items()
-        if c.original != a
-    }  # only the copies: an article missing here is its own original
-    del ids, published
+    in the order of `events`). So neither the texts nor the sentences need to be in memory.
+    `previous` maps event ids to the timeline row they were on in an earlier run (`previous_timeline_id`)."""
+    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings))
+    win = windows(events.column("date_start"), events.column("date_end"))
+    cas_events = casualties.column("event_id")
+    pieces = 0
+    for w, rows in _by_window(win):
+        ev = events.take(pa.array(rows))
+        cas = casualties.filter(pc.fill_null(pc.is_in(cas_events, value_set=ev.column("event_id")), False))
+
+        def sentence_of(local: np.ndarray, rows: np.ndarray = rows, ev: pa.Table = ev) -> pa.ChunkedArray:
+            if sentences is None:
+                return _take(ev, "sentence", local, None)
+            return _take(events, "sentence", rows[local], sentences)
+
+        for piece in build_window(ev, cas, book, settings, sentence_of, chunk, previous):
+            pieces += 1
+            yield piece
+    if not pieces:
+        yield {name: to_arrow(name, []) for name in TABLES}
+
+
+UNDATED = 1 << 30  # the window of events without a date interval: after every month
+
+
+def windows(date_start: pa.ChunkedArray | pa.Array, date_end: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Each event's window: the calendar month its interval starts in (UNDATED without an interval).
+
+    Events are compared with the events of their own window only, so the timeline is built (and
+    rebuilt) one window at a time, and memory follows the busiest month, not the archive. The
+    windows, in order, give the timeline in its order. A report of a whole month, or of any day
+    of it, is compared with every report of that month; an interval that starts in one month
+    (a week across its end, a quarter, a year) is compared with the reports of its first month only."""
+    month = pc.add(pc.multiply(pc.year(date_start), 12), pc.subtract(pc.month(date_start), 1))
+    dated = pc.and_(pc.is_valid(date_start), pc.is_valid(date_end))
+    return pc.if_else(dated, month, UNDATED).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _by_window(win: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
+    """(window, row numbers in input order) for each window present, in window order."""
+    order = np.argsort(win, kind="stable")
+    if not len(order):
+        return
+    cuts = np.flatnonzero(np.diff(win[order])) + 1
+    for part in np.split(order, cuts):
+        yield int(win[part[0]]), part
+
+
+class Articles:
+    """What the timeline needs to know about articles: outlet, publication time and syndicated copies
+    (`copies`: article id -> Copy, copies only). Looked up per window, so no per-article Python dicts."""
+
+    def __init__(self, articles: pa.Table, copies: dict[str, Copy]) -> None:
+        cols = [c for c in ("article_id", "source", "published") if c in articles.column_names]
+        self.table = articles.select(cols).combine_chunks()
+        self.copies = copies
+
+    def lookup(self, article_ids: list[str]) -> tuple[dict[str, str], dict[str, str | None]]:
+        """(source, published) of these articles."""
+        found = pc.index_in(pa.array(article_ids, pa.string()), value_set=self.table.column("article_id"))
+        rows = found.fill_null(0).to_numpy().astype(np.int64)
+        valid = found.is_valid().to_numpy(zero_copy_only=False)
+        out = []
+        for col in ("source", "published"):
+            if col not in self.table.column_names:
+                out.append({a: None for a in article_ids})
+                continue
+            values = self.table.column(col).take(pa.array(rows)).to_pylist()
+            out.append({a: (v if ok else None) for a, v, ok in zip(article_ids, values, valid)})
+        sources = {a: s for a, s in out[0].items() if s is not None}
+        return sources, out[1]
+
+
+def syndication(
+    articles: pa.Table, text_source: TextSource, settings: Settings, spill_dir: Path | None = None
+) -> dict[str, Copy]:
+    """The syndicated copies among the articles (article id -> Copy; an article missing is its own original);
+    the articles' shingle sets are filed in a temporary folder inside `spill_dir` meanwhile."""
+    ids = articles.column("article_id")
+    published = articles.column("published") if "published" in articles.column_names else pa.nulls(len(ids), pa.string())
+    return copies_of(ids, published, text_source, settings, only_copies=True, spill_dir=spill_dir)
+
+
+def build_window(
+    events: pa.Table,
+    casualties: pa.Table,
+    book: Articles,
+    settings: Settings,
+    sentence_of: Callable[[np.ndarray], pa.ChunkedArray],
+    chunk: int = CHUNK,
+    previous: dict[str, str] | None = None,
+) -> Iterator[dict[str, pa.Table]]:
+    """The timeline rows and links of one window's events, in timeline order, in pieces of about `chunk` links."""
+    if events.num_rows == 0:
+        return
+    syn = book.copies
+    sources, pub = book.lookup(sorted(set(events.column("article_id").to_pylist())))
 
     def report(article_id: str) -> str:
         """A report is an article with its syndicated copies: the copies map to the original."""
@@ -116,10 +211,11 @@ def iter_timeline(
     # Rows in timeline order, each with its representative event; only those events' sentences are read.
     kind = [pick([m.event_type for m in g.members]) for g in groups]
     plover = _plover(events, groups, kind)
-    tids = [timeline_id([m.event_id for m in g.members]) for g in groups]
+    tids = [timeline_id(min(g.members, key=lambda m: _earliest(m, pub)).event_id) for g in groups]
     order = sorted(range(len(groups)), key=lambda i: _group_order(tids[i], groups[i]))
     best = [min(groups[i].members, key=lambda m: _sentence_rank(m, figures, pub, syn)) for i in order]
-    shown = _take(events, "sentence", _rows_of(events, [b.event_id for b in best]), sentences)
+    shown = sentence_of(_rows_of(events, [b.event_id for b in best]))
+    previous = previous or {}
     rows: list[dict[str, Any]] = []
     link_rows: list[dict[str, Any]] = []
     done = 0
@@ -128,7 +224,10 @@ def iter_timeline(
         groups[i] = None  # type: ignore[call-overload]  # what is written is let go
         rows.append(_row(tids[i], g, kind[i], plover[i], best[k], None, figures, sources, syn))
         for m in sorted(g.members, key=lambda m: (links[m.event_id].link != merging.SEED, m.event_id)):
-            link_rows.append(_link_row(tids[i], m, links.pop(m.event_id), g, sources, syn, figures))
+            before = previous.get(m.event_id)
+            link_rows.append(
+                _link_row(tids[i], m, links.pop(m.event_id), g, sources, syn, figures, before if before != tids[i] else None)
+            )
         for m in g.members:
             figures.pop(m.event_id, None)
         if len(link_rows) >= chunk or k == len(order) - 1:
@@ -137,8 +236,12 @@ def iter_timeline(
             done += len(rows)
             yield {"timeline": to_arrow("timeline", rows), "timeline_links": to_arrow("timeline_links", link_rows)}
             rows, link_rows = [], []
-    if not order:
-        yield {name: to_arrow(name, []) for name in TABLES}
+
+
+def _earliest(m: Member, published: dict[str, str | None]) -> tuple:
+    """The earliest report first: the row's id comes from its event, so new reports of the event keep the id."""
+    p = published.get(m.article_id)
+    return (p is None, p or "", m.article_id, m.event_id)
 
 
 def _take(events: pa.Table, column: str, rows: np.ndarray, batches: Batches | None) -> pa.ChunkedArray:
@@ -168,7 +271,7 @@ def _text_source(articles: pa.Table, texts: Batches | None) -> TextSource:
         table = articles.select(["article_id", "text"])
 
         def texts() -> Iterable[pa.RecordBatch]:
-            return table.to_batches(max_chunksize=1024)
+            return table.to_batches(max_chunksize=TEXT_BATCH)
 
     def source(wanted: set[str] | None) -> Iterator[tuple[list[str], list[str | None]]]:
         if texts is None:
@@ -177,8 +280,8 @@ def _text_source(articles: pa.Table, texts: Batches | None) -> TextSource:
         for batch in texts():
             if wanted_ids is not None:
                 batch = batch.filter(pc.is_in(batch.column("article_id"), value_set=wanted_ids))
-            for start in range(0, batch.num_rows, 1024):
-                part = batch.slice(start, 1024)
+            for start in range(0, batch.num_rows, TEXT_BATCH):
+                part = batch.slice(start, TEXT_BATCH)
                 yield part.column("article_id").to_pylist(), part.column("text").to_pylist()
 
     return source
@@ -297,6 +400,7 @@ def _link_row(
     sources: dict[str, str],
     syn: dict[str, Copy],
     figures: dict[str, list[Figure]],
+    before: str | None = None,
 ) -> dict[str, Any]:
     copy = syn.get(m.article_id) or Copy(m.article_id, m.article_id, None)
     own = figures.get(m.event_id, [])
@@ -316,11 +420,12 @@ def _link_row(
         "candidates": link.candidates,
         "figures_used": sum(1 for f in own if not f.cumulative and f.floor is not None),
         "figures_cumulative": sum(1 for f in own if f.cumulative),
-        "explanation": explain(m, link, g, copy),
+        "explanation": explain(m, link, g, copy, before),
+        "previous_timeline_id": before,
     }
 
 
-def explain(m: Member, link: Link, g: Group, copy: Copy) -> str:
+def explain(m: Member, link: Link, g: Group, copy: Copy, before: str | None = None) -> str:
     when = f"{m.date_start}..{m.date_end}" if m.date_start and m.date_end != m.date_start else str(m.date_start)
     what = f"{m.event_type} at {m.place.label()} on {when}"
     if link.link == merging.SEED:
@@ -345,6 +450,8 @@ def explain(m: Member, link: Link, g: Group, copy: Copy) -> str:
         text = f"{what}: date interval of {m.days} days is too vague to merge"
     if copy.original != m.article_id:
         text += f"; its article is a syndicated copy of {copy.original} (similarity {copy.similarity}), counted once"
+    if before:
+        text += f"; it was on row {before} in the previous run, now merged into this one"
     return text
 
 

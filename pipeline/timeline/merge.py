@@ -118,7 +118,7 @@ def _fits(m: Member, g: Group, s: Settings) -> Link | None:
     """The link m would have if it joined g, or None when any member of g rules it out."""
     if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
         return None
-    if any(not types.compatible(m.event_type, t) for t in g.types):
+    if types.kind(m.event_type) != types.kind(g.seed.event_type):  # every type on a row is of its seed's kind
         return None
     if m.place.name:
         if any(places.relation(m.place, p, s.timeline_place_same_km) is None for p in g.places):

@@ -8,21 +8,26 @@ bottom-k sketch (the k smallest shingle hashes) so that large batches are not co
 pair; a hash found in very many articles is boilerplate and proposes no pairs. Copies are grouped
 transitively; the group's first article (earliest `published`, then `article_id`) is the original.
 
-Memory does not grow with the texts: the texts are streamed once to keep each article's sketch and
-shingle count, then again for the few articles of candidate pairs, whose full shingle sets are held
-(a bounded number of bytes at a time) only while their pairs are compared.
+Memory does not grow with the texts: the texts are streamed once; each article's sketch is kept in
+memory (16 hashes), and its full shingle set goes to a file (`spill_dir`, removed at the end), from
+which the sets of the candidate pairs are read back when they are compared. The
+texts are read once whatever the number of candidate pairs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
-from collections import defaultdict
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.settings import DEFAULTS, Settings
 
@@ -33,9 +38,8 @@ _P = np.uint64(0x100000001B3)
 _M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB93FE53E7883)
 _S33 = np.uint64(33)
 _CACHE_WORDS = 1 << 18  # word hashes kept between texts (the cache is emptied when full)
-SET_BYTES = 128 << 20  # full shingle sets kept at once to compare candidate pairs (more are streamed again)
 
-# Texts arrive as batches of (article ids, texts); the callable restricts them to the ids it is given.
+# Texts arrive as batches of (article ids, texts) (`texts(None)`: all of them; the callable may be asked for a set of ids).
 TextSource = Callable[[set[str] | None], Iterable[tuple[list[str], list[str | None]]]]
 
 
@@ -62,28 +66,41 @@ class _Words:
         out.extend(map(c.__getitem__, words))
 
 
-class _Store:
-    """Shingle sets of some articles (by rank) in one buffer, so that they are freed at once."""
+_EMPTY = np.zeros(0, dtype=np.uint64)
 
-    def __init__(self, n: int, capacity: int) -> None:
-        self.buffer = np.empty(max(capacity, 0), dtype=np.uint64)  # pages are only taken as they are written
+
+class _Sets:
+    """Every article's shingle set, in a file, by rank: written while the texts stream, then read back a set
+    at a time (not memory-mapped: the pages read would count as the process's memory)."""
+
+    def __init__(self, n: int, folder: str) -> None:
+        self.path = Path(folder) / "shingles.u64"
+        self.file = open(self.path, "wb")
         self.used = 0
-        self.start = np.full(n, -1, dtype=np.int64)
-        self.size = np.zeros(n, dtype=np.int64)
+        self.start = np.zeros(n, dtype=np.int64)
+        self.size = np.zeros(n, dtype=np.int64)  # distinct shingles per article
+        self.fd = -1
 
-    def put(self, ranks: np.ndarray, h: np.ndarray, first: np.ndarray, counts: np.ndarray) -> bool:
-        """Keep the sets of `ranks` (h sliced at `first`, `counts` long); False (nothing kept) when full."""
-        if self.used + len(h) > len(self.buffer):
-            return False
-        self.buffer[self.used : self.used + len(h)] = h
-        self.start[ranks] = self.used + first
-        self.size[ranks] = counts
+    def put(self, ranks: np.ndarray, h: np.ndarray, first: np.ndarray, counts: np.ndarray) -> None:
+        """Keep the sets of `ranks` (h sliced at `first`, `counts` long; rank -1: not an article of ours)."""
+        known = ranks >= 0
+        self.file.write(np.ascontiguousarray(h, dtype=np.uint64).tobytes())
+        self.start[ranks[known]] = self.used + first[known]
+        self.size[ranks[known]] = counts[known]
         self.used += len(h)
-        return True
 
-    def get(self, rank: int) -> np.ndarray | None:
-        st = int(self.start[rank])
-        return self.buffer[st : st + int(self.size[rank])] if st >= 0 else None
+    def close(self) -> None:
+        self.file.close()
+        self.fd = os.open(self.path, os.O_RDONLY)
+
+    def release(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+    def get(self, rank: int) -> np.ndarray:
+        n = int(self.size[rank])
+        return np.frombuffer(os.pread(self.fd, 8 * n, 8 * int(self.start[rank])), dtype=np.uint64) if n else _EMPTY
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -163,44 +180,97 @@ def copies(articles: list[tuple[str, str | None, str]], s: Settings = DEFAULTS) 
 
 
 def copies_streamed(
-    articles: list[tuple[str, str | None]], texts: TextSource, s: Settings = DEFAULTS, set_bytes: int = SET_BYTES
+    articles: list[tuple[str, str | None]], texts: TextSource, s: Settings = DEFAULTS, only_copies: bool = False
 ) -> dict[str, Copy]:
-    """Syndication groups of (article_id, published) rows whose texts are streamed by `texts`: article id -> Copy."""
-    order = sorted(articles, key=lambda a: (a[1] is None, a[1] or "", a[0]))
-    ids = [a[0] for a in order]
-    rank = {a: i for i, a in enumerate(ids)}
-    size = np.zeros(len(ids), dtype=np.int64)  # distinct shingles per article
-    position = np.full(len(ids), -1, dtype=np.int64)  # where the article comes in the text stream
+    """Syndication groups of (article_id, published) rows whose texts are streamed by `texts`: article id -> Copy
+    (with `only_copies`, only the articles that are a copy of another: the others are their own original)."""
+    ids = pa.array([a[0] for a in articles], pa.string())
+    published = pa.array([a[1] for a in articles], pa.string())
+    return copies_of(ids, published, texts, s, only_copies)
+
+
+class _Ranks:
+    """Article id -> rank, from a sorted array of 64-bit hashes of the ids (a dict of millions of ids is large)."""
+
+    def __init__(self, ids: pa.Array) -> None:
+        self.ids = ids
+        h = _id_hashes(ids.to_pylist())
+        self.order = np.argsort(h, kind="stable")
+        self.sorted = h[self.order]
+        if len(h) > 1 and (self.sorted[1:] == self.sorted[:-1]).any():
+            raise ValueError("two article ids with one hash (or an id twice)")
+
+    def get(self, article_ids: list[str]) -> np.ndarray:
+        """Ranks of these ids (-1 for an unknown id)."""
+        h = _id_hashes(article_ids)
+        at = np.minimum(np.searchsorted(self.sorted, h), max(len(self.sorted) - 1, 0))
+        if not len(self.sorted):
+            return np.full(len(h), -1, dtype=np.int64)
+        found = self.sorted[at] == h
+        return np.where(found, self.order[at], -1).astype(np.int64)
+
+    def __getitem__(self, i: int) -> str:
+        return self.ids[i].as_py()
+
+
+def _id_hashes(ids: list[str]) -> np.ndarray:
+    out = np.empty(len(ids), dtype=np.uint64)
+    for k, a in enumerate(ids):
+        out[k] = int.from_bytes(hashlib.blake2b(a.encode(), digest_size=8).digest(), "little")
+    return out
+
+
+def copies_of(
+    article_ids: pa.Array | pa.ChunkedArray, published: pa.Array | pa.ChunkedArray, texts: TextSource,
+    s: Settings = DEFAULTS, only_copies: bool = False, spill_dir: str | Path | None = None,
+) -> dict[str, Copy]:  # fmt: skip
+    """`copies_streamed` on two Arrow columns (no Python object per article: there may be millions); the
+    shingle sets are filed in a temporary folder inside `spill_dir` (default: the system's)."""
+    # ranks are publication order: (no date last, published, article id); UTF-8 bytes sort as code points do
+    table = pa.table({"id": article_ids, "published": published})
+    order = pc.sort_indices(table, [("published", "ascending"), ("id", "ascending")])  # nulls (no date) last
+    by_rank = _Ranks(table.column("id").take(order).combine_chunks())
+    del table, order
+    with tempfile.TemporaryDirectory(prefix="shingles-", dir=spill_dir) as folder:
+        sets = _Sets(len(by_rank.ids), folder)
+        try:
+            sketch_h, sketch_r = _stream(texts, by_rank, sets, s)
+        finally:
+            sets.close()
+        pairs = _candidate_pairs(sketch_h, sketch_r, s.timeline_sketch_bucket_cap)
+        del sketch_h, sketch_r
+        try:
+            return _groups(pairs, sets, by_rank, s, only_copies)
+        finally:
+            sets.release()
+
+
+def _stream(texts: TextSource, by_rank: _Ranks, sets: _Sets, s: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """Read every text once: file its shingle set, keep its sketch; (sketch hashes, their ranks)."""
     words = _Words()
-    kept = _Store(len(ids), set_bytes // 8)  # the sets of the first articles, while they fit
     sketch_h, sketch_r = [], []
-    seen = 0
     for batch_ids, batch_texts in texts(None):
-        ranks = np.array([rank.get(a, -1) for a in batch_ids], dtype=np.int64)
+        ranks = by_rank.get(batch_ids)
         h, o = _shingle_sets(batch_texts, s.timeline_shingle_words, words)
         counts = np.bincount(o, minlength=len(batch_ids))
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         in_sketch = (np.arange(len(o)) - first[o] < s.timeline_sketch_size) & (ranks[o] >= 0)
         sketch_h.append(h[in_sketch])
-        sketch_r.append(ranks[o[in_sketch]])
-        known = ranks >= 0
-        size[ranks[known]] = counts[known]
-        position[ranks[known]] = seen + np.flatnonzero(known)
-        seen += len(batch_ids)
-        if known.all():
-            kept.put(ranks, h, first, counts)
+        sketch_r.append(ranks[o[in_sketch]].astype(np.int32))
+        sets.put(ranks, h, first, counts)
+    return (np.concatenate(sketch_h or [np.zeros(0, np.uint64)]), np.concatenate(sketch_r or [np.zeros(0, np.int32)]))
 
-    pairs = _candidate_pairs(np.concatenate(sketch_h or [np.zeros(0, np.uint64)]),
-                             np.concatenate(sketch_r or [np.zeros(0, np.int64)]),
-                             s.timeline_sketch_bucket_cap)  # fmt: skip
-    shared = _shared(pairs, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept)
 
-    parent = list(range(len(ids)))
+def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
+    """Compare the candidate pairs, group copies transitively, and say who is a copy of whom."""
+    size = sets.size
+    shared = {(a, b): _intersection(sets, a, b) for a, b in sorted(pairs)}
+    parent = np.arange(len(size), dtype=np.int64)
 
     def root(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
-            x = parent[x]
+            x = int(parent[x])
         return x
 
     for a, b in sorted(pairs):
@@ -208,87 +278,41 @@ def copies_streamed(
             ra, rb = root(a), root(b)
             if ra != rb:  # the earlier article stays the group's original (ranks are publication order)
                 parent[max(ra, rb)] = min(ra, rb)
-    roots = [root(i) for i in range(len(ids))]
-    to_original = {(r, i) for i, r in enumerate(roots) if r != i}
-    missing = to_original - shared.keys()
-    shared.update(_shared(missing, ids, size, position, texts, s.timeline_shingle_words, words, set_bytes, kept))
+    grouped = sorted({i for pair in pairs for i in pair})  # only articles of a candidate pair can be copies
+    roots = {i: root(i) for i in grouped}
+    for r, i in sorted({(r, i) for i, r in roots.items() if r != i} - shared.keys()):
+        shared[r, i] = _intersection(sets, r, i)
     out = {}
-    for i, r in enumerate(roots):
+    for i in range(len(size)) if not only_copies else [i for i, r in roots.items() if r != i]:
+        r = roots.get(i, i)
         sim = None
         if r != i:
             n = shared[r, i]
             sim = round(n / (int(size[i]) + int(size[r]) - n), 3)
-        out[ids[i]] = Copy(ids[i], ids[r], sim)
+        out[by_rank[i]] = Copy(by_rank[i], by_rank[r], sim)
     return out
+
+
+def _intersection(sets: _Sets, a: int, b: int) -> int:
+    return int(np.intersect1d(sets.get(a), sets.get(b), assume_unique=True).size)
+
+
+PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
 
 
 def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> set[tuple[int, int]]:
     """Pairs of article ranks (lower first) that share a sketch hash held by at most `cap` articles."""
-    order = np.lexsort((r, h))
-    h, r = h[order], r[order]
-    starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1]))) if len(h) else np.zeros(0, np.int64)
-    lengths = np.diff(np.append(starts, len(h)))
     pairs: set[tuple[int, int]] = set()
-    small = (lengths > 1) & (lengths <= cap)
-    for st, ln in zip(starts[small].tolist(), lengths[small].tolist()):
-        pairs.update(combinations(r[st : st + ln].tolist(), 2))
+    part = (h >> np.uint64(61)).astype(np.int8) if len(h) else np.zeros(0, np.int8)  # top 3 bits: PARTS ranges
+    for p in range(PARTS):
+        mine = part == p
+        hp, rp = h[mine], r[mine]
+        order = np.lexsort((rp, hp))
+        hp, rp = hp[order], rp[order]
+        del order
+        starts = np.flatnonzero(np.concatenate(([True], hp[1:] != hp[:-1]))) if len(hp) else np.zeros(0, np.int64)
+        lengths = np.diff(np.append(starts, len(hp)))
+        small = (lengths > 1) & (lengths <= cap)
+        for st, ln in zip(starts[small].tolist(), lengths[small].tolist()):
+            pairs.update(combinations(rp[st : st + ln].tolist(), 2))
     return pairs
-
-
-def _shared(
-    pairs: Iterable[tuple[int, int]],
-    ids: list[str],
-    size: np.ndarray,
-    position: np.ndarray,
-    texts: TextSource,
-    n: int,
-    words: _Words,
-    set_bytes: int,
-    kept: _Store,
-) -> dict[tuple[int, int], int]:
-    """Shingles shared by each pair of article ranks (lower first).
-
-    Pairs of two kept articles are compared at once. The others are compared when their later
-    article (in stream order) passes, against the earlier one's set, kept or held since it passed;
-    the earlier articles to hold are taken in blocks of at most about `set_bytes`, one stream per block."""
-    out: dict[tuple[int, int], int] = {}
-    partners: dict[int, list[int]] = defaultdict(list)  # earlier article in the stream -> later ones
-    for a, b in pairs:
-        sa, sb = kept.get(a), kept.get(b)
-        if sa is not None and sb is not None:
-            out[a, b] = int(np.intersect1d(sa, sb, assume_unique=True).size)
-            continue
-        early, late = (a, b) if position[a] < position[b] else (b, a)
-        partners[early].append(late)
-    blocks, block, used = [], [], 0
-    for early in sorted(partners, key=lambda e: position[e]):
-        cost = 0 if kept.get(early) is not None else int(size[early])
-        if block and used + cost > set_bytes // 8:
-            blocks.append((block, used))
-            block, used = [], 0
-        block.append(early)
-        used += cost
-    if block:
-        blocks.append((block, used))
-    rank = {a: i for i, a in enumerate(ids)}
-    for block, used in blocks:
-        waiting: dict[int, list[int]] = defaultdict(list)  # later article -> earlier ones it is compared with
-        for early in block:
-            for late in partners[early]:
-                waiting[late].append(early)
-        held = _Store(len(ids), used)
-        holders = {e for e in block if kept.get(e) is None}
-        wanted = {ids[i] for i in holders | waiting.keys()}
-        for batch_ids, batch_texts in texts(wanted):
-            keep = [(rank[a], t) for a, t in zip(batch_ids, batch_texts) if a in wanted]
-            h, o = _shingle_sets([t for _, t in keep], n, words)
-            cuts = np.searchsorted(o, np.arange(1, len(keep)))
-            for (i, _), hs in zip(keep, np.split(h, cuts)):
-                for early in waiting.get(i, ()):
-                    other = kept.get(early)
-                    other = held.get(early) if other is None else other
-                    if other is not None:
-                        out[min(i, early), max(i, early)] = int(np.intersect1d(hs, other, assume_unique=True).size)
-                if i in holders:
-                    held.put(np.array([i]), hs, np.zeros(1, dtype=np.int64), np.array([len(hs)]))
-    return out

@@ -31,6 +31,7 @@ def group(a: str, b: str) -> str | None:
     return g.get(a) if a != b and g.get(a) is not None and g.get(a) == g.get(b) else None
 
 
+@cache
 def kind(t: str) -> tuple[str, str]:
     """A class of mutually compatible types: `compatible(a, b)` exactly when `kind(a) == kind(b)`."""
     g = rules()["group_of"].get(t)

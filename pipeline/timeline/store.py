@@ -1,0 +1,444 @@
+"""The timeline of a whole output folder, out of core: one window at a time, rebuilding only what changed.
+
+    write_timeline(folder, settings, version, write, check=None, previous=None, reuse=True, progress=None,
+                   workers=1) -> (what was written, the windows)
+
+Events are compared only within their window (the calendar month their interval starts in, see
+`pipeline.timeline.windows`), so the timeline is built a window at a time. One pass over
+`events.parquet` files each event, with the columns the merge and the rows need, into its window's
+Arrow IPC file (a temporary folder inside `folder`), and one pass over `casualties.parquet` does the
+same for the figures (in step with the events: both tables list a unit's rows together, so only a few
+recent batches of event ids are kept to find a figure's window). Then each window is read back,
+merged (on `workers` processes when the input is large), checked (many windows at once: a check has
+a fixed cost) and written in order, and let go: memory follows the largest window, not the archive.
+Syndication is found over all articles first (the texts are read once; see `syndication`).
+
+Every window has a digest of all it reads (its events and figures, its articles' outlets,
+publication times and syndication, the settings and the code `version`). `timeline_links.parquet`
+keeps, in its footer, each window's digest and where its rows are; the next run copies the rows of
+every window whose digest did not change from the previous folder and merges only the others, so
+adding a day's articles rebuilds the windows their events reach. The copy equals what merging again
+would give: a window's rows depend on nothing but what its digest covers. A window that quarantined
+rows is always merged again, so its reject rows are reported again.
+
+The previous folder also gives each event the row it was on (`previous_timeline_id`, when that row
+was another one: rows merged or split).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import multiprocessing
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.ipc as ipc
+import pyarrow.parquet as pq
+
+from pipeline.settings import Settings
+from pipeline.tables import spec
+from pipeline.timeline import (
+    CHUNK,
+    EVENT_COLUMNS,
+    TABLES,
+    Articles,
+    Copy,
+    _text_source,
+    build_window,
+    syndication,
+    windows,
+)
+
+STATE_KEY = b"pipeline.timeline.windows"  # footer key of timeline_links.parquet
+PART_COLUMNS = [*EVENT_COLUMNS, "plover_type", "sentence"]
+FIGURE_COLUMNS = ["casualty_id", "event_id", "article_id", "category", "low", "best", "high", "cumulative"]
+BATCH = 65_536
+CHECK_ROWS = 50_000  # links checked at once
+PARALLEL_EVENTS = 200_000  # fewer events are merged in this process (starting workers costs seconds)
+AHEAD = 4  # windows read and given to the workers ahead of the one being written
+RECENT_BATCHES = 4  # event batches whose ids are kept to find the window of a figure
+
+# `check(piece, articles)` validates one piece: (the rows that pass, the reject rows, a validation summary)
+Check = Callable[[dict[str, pa.Table], pa.Table], tuple[dict[str, pa.Table], pa.Table, dict[str, Any]]]
+# `write(name, table)` appends rows to the table's outputs
+Write = Callable[[str, pa.Table], None]
+Progress = Callable[[str, int, int], None]  # (phase, done, total)
+
+
+@dataclass
+class Window:
+    key: int
+    digest: str
+    rows: dict[str, list[int]] = field(default_factory=dict)  # table -> [first row, rows]
+    quarantined: int = 0
+
+
+@dataclass
+class Outcome:
+    rows: dict[str, int]
+    windows: int
+    rebuilt: int
+    validation: list[dict[str, Any]]  # one summary per checked piece
+    rejects: list[pa.Table]
+
+
+def read_state(folder: Path) -> dict[int, Window]:
+    """The windows recorded in a folder's `timeline_links.parquet` (none when it has no record)."""
+    path = folder / "timeline_links.parquet"
+    try:
+        meta = pq.read_metadata(path).metadata or {}
+    except (OSError, pa.ArrowException):
+        return {}
+    if STATE_KEY not in meta:
+        return {}
+    return {w["key"]: Window(**w) for w in json.loads(meta[STATE_KEY])}
+
+
+class Writer:
+    """Counts the rows written, so that each window knows where its rows are."""
+
+    def __init__(self, write: Write) -> None:
+        self.write = write
+        self.rows = {name: 0 for name in TABLES}
+
+    def put(self, name: str, table: pa.Table) -> None:
+        if table.num_rows == 0:
+            return
+        self.write(name, table)
+        self.rows[name] += table.num_rows
+
+
+def write_timeline(
+    folder: Path,
+    settings: Settings,
+    version: str,
+    write: Write,
+    check: Check | None = None,
+    previous: Path | None = None,
+    reuse: bool = True,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> tuple[Outcome, list[Window]]:
+    """Build `timeline` and `timeline_links` from the tables in `folder`, writing them through `write`.
+
+    Returns what was written and the windows (to be recorded with `state_metadata` in the links file's footer).
+    With `previous` (the last run's folder), windows whose digest did not change are copied from there
+    when `reuse`, and events get their `previous_timeline_id`. With `workers` > 1, windows are merged
+    on that many processes (large inputs only), and written in order as they come back."""
+    before = read_state(previous) if previous is not None else {}
+    articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
+
+    passes = [0]
+
+    def texts() -> Iterator[pa.RecordBatch]:
+        passes[0] += 1
+        read = 0
+        for batch in pq.ParquetFile(folder / "articles.parquet").iter_batches(batch_size=2048, columns=["article_id", "text"]):
+            yield batch
+            read += batch.num_rows
+            if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
+                progress("syndication", read, articles.num_rows)
+
+    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder))
+    writer = Writer(write)
+    out = Outcome({}, 0, 0, [], [])
+    done: list[Window] = []
+    tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))
+    try:
+        parts, total = _partition(folder, tmp)
+        out.windows = len(parts)
+        seen = 0
+        pending: list[tuple[Window, list[dict[str, pa.Table]]]] = []  # merged windows waiting to be checked
+
+        def flush() -> None:
+            if pending:
+                _check_and_write(pending, articles, check, writer, out)
+                pending.clear()
+                if progress and check is not None:
+                    progress("validation", writer.rows["timeline_links"], total)
+
+        pool = _pool(workers, articles, book.copies, settings) if workers > 1 and total >= PARALLEL_EVENTS else None
+        queue: deque[tuple[Window, Window | None, Any, int]] = deque()  # (window, old to copy, pieces to come, events)
+
+        def consume() -> None:
+            nonlocal seen
+            win, old, pieces, n = queue.popleft()
+            if old is not None:
+                flush()  # windows are written in order
+                start = dict(writer.rows)
+                for name in TABLES:
+                    for table in _rows(previous / f"{name}.parquet", old.rows.get(name)):
+                        if name == "timeline_links":  # nothing moved since the previous run
+                            table = table.set_column(
+                                table.schema.get_field_index("previous_timeline_id"), "previous_timeline_id",
+                                pa.nulls(table.num_rows, pa.string()),
+                            )  # fmt: skip
+                        writer.put(name, table)
+                win.rows = {name: [start[name], writer.rows[name] - start[name]] for name in TABLES}
+            else:
+                pending.append((win, pieces.result() if pool is not None else pieces()))
+                if sum(p["timeline_links"].num_rows for _, ps in pending for p in ps) >= CHECK_ROWS:
+                    flush()
+            done.append(win)
+            seen += n
+            if progress:
+                progress("timeline", seen, total)
+
+        try:
+            for key in sorted(parts):
+                paths = (tmp / f"events-{key}.arrow", tmp / f"figures-{key}.arrow")
+                ev, cas = _read(paths[0], PART_COLUMNS), _read(paths[1], FIGURE_COLUMNS)
+                win = Window(key, window_digest(ev, cas, book, settings, version))
+                old = before.get(key)
+                if reuse and old is not None and old.digest == win.digest and not old.quarantined and previous is not None:
+                    queue.append((win, old, None, ev.num_rows))
+                else:
+                    out.rebuilt += 1
+                    prev_ids = _previous_ids(previous, old) if previous is not None else {}
+                    if pool is not None:
+                        pieces = pool.submit(_build_files, *map(str, paths), prev_ids)
+                    else:
+                        pieces = functools.partial(_build, ev, cas, book, settings, prev_ids)
+                    queue.append((win, None, pieces, ev.num_rows))
+                del ev, cas
+                while len(queue) > (AHEAD if pool is not None else 0) or (queue and queue[0][1] is not None):
+                    consume()
+            while queue:
+                consume()
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        flush()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out.rows = dict(writer.rows)
+    return out, done
+
+
+def _check_and_write(
+    pending: list[tuple[Window, list[dict[str, pa.Table]]]], articles: pa.Table, check: Check | None, writer: Writer,
+    out: Outcome,
+) -> None:  # fmt: skip
+    """Check the rows of several windows at once (a check has a fixed cost), then write them window by window."""
+    tables = {name: pa.concat_tables([p[name] for _, ps in pending for p in ps]) for name in TABLES}
+    clean = tables
+    if check is not None:
+        ids = pc.unique(tables["timeline_links"].column("article_id"))
+        arts = articles.filter(pc.is_in(articles.column("article_id"), value_set=ids))
+        clean, rejects, summary = check(tables, arts)
+        out.validation.append(summary)
+        if rejects.num_rows:
+            out.rejects.append(rejects)
+    counts = {}
+    for name, key in (("timeline", "timeline_id"), ("timeline_links", "event_id")):
+        owner = np.repeat(np.arange(len(pending)), [sum(p[name].num_rows for p in ps) for _, ps in pending])
+        kept = pc.index_in(clean[name].column(key), value_set=tables[name].column(key)).to_numpy().astype(np.int64)
+        counts[name] = (np.bincount(owner[kept], minlength=len(pending)), np.bincount(owner, minlength=len(pending)))
+    offset = {name: 0 for name in TABLES}
+    for i, (win, _) in enumerate(pending):
+        win.rows = {}
+        for name in TABLES:
+            n = int(counts[name][0][i])
+            win.rows[name] = [writer.rows[name], n]
+            writer.put(name, clean[name].slice(offset[name], n))
+            offset[name] += n
+            win.quarantined += int(counts[name][1][i]) - n
+
+
+def _build(
+    ev: pa.Table, cas: pa.Table, book: Articles, settings: Settings, prev_ids: dict[str, str]
+) -> list[dict[str, pa.Table]]:
+    def sentence_of(rows: np.ndarray) -> pa.ChunkedArray:
+        return ev.column("sentence").take(pa.array(rows))
+
+    return list(build_window(ev, cas, book, settings, sentence_of, CHUNK, prev_ids))
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> None:
+    _WORKER.update(book=Articles(articles, copies), settings=settings)
+
+
+def _build_files(events_path: str, figures_path: str, prev_ids: dict[str, str]) -> list[dict[str, pa.Table]]:
+    """A worker's task: merge the window filed in these two files."""
+    ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
+    return _build(ev, cas, _WORKER["book"], _WORKER["settings"], prev_ids)
+
+
+def _pool(workers: int, articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> ProcessPoolExecutor:
+    """Worker processes for the windows, started fresh (spawn: no memory shared with this process by accident)."""
+    cols = articles.select([c for c in ("article_id", "source", "published") if c in articles.column_names])
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker, initargs=(cols.combine_chunks(), copies, settings),
+    )  # fmt: skip
+
+
+def state_metadata(done: list[Window]) -> dict[bytes, bytes]:
+    """The footer entry of `timeline_links.parquet` that the next run reads (`read_state`)."""
+    return {STATE_KEY: json.dumps([asdict(w) for w in done], sort_keys=True).encode()}
+
+
+def window_digest(ev: pa.Table, cas: pa.Table, book: Articles, settings: Settings, version: str) -> str:
+    """What a window's rows depend on, hashed: its events and figures (in any order), its articles'
+    outlets, publication times and syndication, the timeline settings and the code version."""
+    h = hashlib.blake2b(digest_size=16)
+    timeline_settings = {k: v for k, v in asdict(settings).items() if k.startswith("timeline_")}
+    h.update(json.dumps([version, timeline_settings], sort_keys=True, default=str).encode())
+    for table, key in ((ev, "event_id"), (cas, "casualty_id")):
+        ordered = table.take(pc.sort_indices(table, [(key, "ascending")])) if table.num_rows else table
+        sink = pa.BufferOutputStream()
+        with ipc.new_stream(sink, ordered.schema) as w:
+            w.write_table(ordered.combine_chunks())
+        h.update(sink.getvalue())
+    aids = sorted(set(ev.column("article_id").to_pylist()))
+    sources, published = book.lookup(aids)
+    copies = {a: (c.original, c.similarity) for a in aids if (c := book.copies.get(a)) is not None}
+    h.update(json.dumps([aids, sources, published, copies], sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _read(path: Path, columns: list[str]) -> pa.Table:
+    if not path.exists():
+        return pa.table({c: pa.array([], _type(c)) for c in columns})
+    with pa.memory_map(str(path)) as source:
+        return ipc.open_file(source).read_all()
+
+
+def _type(column: str) -> pa.DataType:
+    for name in ("events", "casualties"):
+        schema = spec(name).arrow_schema
+        if column in schema.names:
+            return schema.field(column).type
+    raise KeyError(column)
+
+
+def _rows(path: Path, span: list[int] | None, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """Rows [first, first + n) of a Parquet file, read from the row groups that hold them."""
+    if not span or not span[1]:
+        return
+    first, n = span
+    f = pq.ParquetFile(path)
+    at = 0
+    for i in range(f.metadata.num_row_groups):
+        size = f.metadata.row_group(i).num_rows
+        lo, hi = max(first, at), min(first + n, at + size)
+        if lo < hi:
+            yield f.read_row_group(i, columns=columns).slice(lo - at, hi - lo)
+        at += size
+        if at >= first + n:
+            break
+
+
+def _previous_ids(previous: Path, old: Window | None) -> dict[str, str]:
+    """event id -> timeline id in the previous run, for the events of one window."""
+    ids: dict[str, str] = {}
+    if old is not None:
+        for t in _rows(previous / "timeline_links.parquet", old.rows.get("timeline_links"), ["event_id", "timeline_id"]):
+            ids.update(zip(t.column("event_id").to_pylist(), t.column("timeline_id").to_pylist()))
+    return ids
+
+
+class _Files:
+    """One Arrow IPC file per window, opened as rows arrive."""
+
+    def __init__(self, folder: Path, prefix: str, schema: pa.Schema) -> None:
+        self.folder, self.prefix, self.schema = folder, prefix, schema
+        self.open: dict[int, ipc.RecordBatchFileWriter] = {}
+
+    def put(self, batch: pa.RecordBatch, win: np.ndarray) -> None:
+        if not batch.num_rows:
+            return
+        order = np.argsort(win, kind="stable")
+        cuts = np.flatnonzero(np.diff(win[order])) + 1
+        for part in np.split(order, cuts):
+            key = int(win[part[0]])
+            w = self.open.get(key)
+            if w is None:
+                w = self.open[key] = ipc.new_file(str(self.folder / f"{self.prefix}-{key}.arrow"), self.schema)
+            w.write_batch(batch.take(pa.array(part)))
+
+    def close(self) -> None:
+        for w in self.open.values():
+            w.close()
+
+
+def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
+    """File every event and every figure into its window's IPC file; (the windows, the events)."""
+    events = pq.ParquetFile(folder / "events.parquet")
+    figures = pq.ParquetFile(folder / "casualties.parquet")
+    ev_schema = pa.schema([events.schema_arrow.field(c) for c in PART_COLUMNS])
+    cas_schema = pa.schema([figures.schema_arrow.field(c) for c in FIGURE_COLUMNS])
+    ev_files, cas_files = _Files(tmp, "events", ev_schema), _Files(tmp, "figures", cas_schema)
+    keys: set[int] = set()
+    recent: deque[tuple[pa.Array, np.ndarray]] = deque()
+    stream = events.iter_batches(batch_size=BATCH, columns=PART_COLUMNS)
+    total = 0
+
+    def more() -> bool:
+        nonlocal total
+        batch = next(stream, None)
+        if batch is None:
+            return False
+        win = windows(batch.column("date_start"), batch.column("date_end"))
+        ev_files.put(batch, win)
+        keys.update(np.unique(win).tolist())
+        recent.append((batch.column("event_id"), win))
+        total += batch.num_rows
+        return True
+
+    late: list[pa.RecordBatch] = []
+    try:
+        for batch in figures.iter_batches(batch_size=BATCH, columns=FIGURE_COLUMNS):
+            batch = batch.filter(pc.is_valid(batch.column("event_id")))
+            while True:
+                ids = pa.chunked_array([r[0] for r in recent], pa.string())
+                found = pc.index_in(batch.column("event_id"), value_set=ids)
+                if found.null_count == 0 or not more():
+                    break
+            if recent:
+                win = np.concatenate([r[1] for r in recent])[found.fill_null(0).to_numpy().astype(np.int64)]
+                ok = found.is_valid()
+                cas_files.put(batch.filter(ok), win[ok.to_numpy(zero_copy_only=False)])
+                if found.null_count:
+                    late.append(batch.filter(pc.invert(ok)))
+                # later figures belong to later units: drop the event batches before the first one used
+                first = int(pc.min(found).as_py() or 0)
+                while len(recent) > RECENT_BATCHES or (len(recent) > 1 and first >= len(recent[0][0])):
+                    first -= len(recent.popleft()[0])
+            elif batch.num_rows:
+                late.append(batch)
+        while more():
+            if len(recent) > RECENT_BATCHES:
+                recent.popleft()
+        if late:  # figures whose event was not near them (never in files this pipeline writes): one more pass
+            _file_late(pa.Table.from_batches(late, cas_schema), events, cas_files)
+    finally:
+        ev_files.close()
+        cas_files.close()
+    return keys, total
+
+
+def _file_late(late: pa.Table, events: pq.ParquetFile, files: _Files) -> None:
+    wanted = late.column("event_id")
+    for batch in events.iter_batches(batch_size=BATCH, columns=["event_id", "date_start", "date_end"]):
+        found = pc.index_in(wanted, value_set=batch.column("event_id"))
+        ok = found.is_valid()
+        if not pc.any(ok).as_py():
+            continue
+        win = windows(batch.column("date_start"), batch.column("date_end"))
+        rows = found.filter(ok).to_numpy().astype(np.int64)
+        files.put(late.filter(ok).combine_chunks().to_batches()[0], win[rows])
