@@ -288,12 +288,7 @@ def combine_validation(pieces: list[dict[str, Any]], rows: dict[str, int]) -> di
             expectations = max(expectations, t["expectations"])
             quarantined.update(t["quarantined"])
             for f in t["failures"]:
-                key = (f["type"], f["column"])
-                if key in failures:
-                    failures[key]["unexpected_count"] += f["unexpected_count"]
-                    failures[key]["fails_run"] |= f["fails_run"]
-                else:
-                    failures[key] = dict(f)
+                _fold_failure(failures, f)
         if not pieces:
             from pipeline.gx_adapter import load_suite
 
@@ -310,6 +305,16 @@ def combine_validation(pieces: list[dict[str, Any]], rows: dict[str, int]) -> di
     return {"success": success, "tables": tables}
 
 
+def _fold_failure(failures: dict[tuple[str, str], dict[str, Any]], f: dict[str, Any]) -> None:
+    """Add one piece's failure of an expectation to the failures of the same expectation seen so far."""
+    key = (f["type"], f["column"])
+    if key in failures:
+        failures[key]["unexpected_count"] += f["unexpected_count"]
+        failures[key]["fails_run"] |= f["fails_run"]
+    else:
+        failures[key] = dict(f)
+
+
 def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     """The validation summary of a whole run, from the per-unit verdicts kept in the cache."""
     from pipeline.gx_adapter import load_suite
@@ -318,12 +323,7 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     for name in batch.ALL_TABLES:
         failures: dict[tuple[str, str], dict[str, Any]] = {}
         for f in merge.table_failures.get(name, []):
-            key = (f["type"], f["column"])
-            if key in failures:
-                failures[key]["unexpected_count"] += f["unexpected_count"]
-                failures[key]["fails_run"] |= f["fails_run"]
-            else:
-                failures[key] = dict(f)
+            _fold_failure(failures, f)
         quarantined = merge.quarantined.get(name, Counter())
         tables[name] = {
             "rows_in": merge.rows[name] + sum(quarantined.values()),
