@@ -159,3 +159,16 @@ def test_a_suite_the_arrow_checks_do_not_know_runs_through_great_expectations(mo
     monkeypatch.setattr(gx_adapter, "run_suite", lambda name, frame: called.append(name) or [])
     gx_adapter.check_table("events", t, lambda: validation_frame(t))
     assert called == ["events"]
+
+
+@pytest.mark.parametrize("regex, values, unexpected", [
+    (r"^[a-z]+$", ["abc", "abc\n", "ABC", None], (2,)),  # Python's `$` also matches before a final newline
+    (r"^(?=a)a[a-z]*$", ["abc", "bcd", None], (1,)),  # a lookahead: RE2 refuses it, Python's re decides
+])  # fmt: skip
+def test_regex_checks_follow_pythons_re_as_gx_does(regex, values, unexpected):
+    import pyarrow as pa
+
+    table = pa.table({"v": pa.array(values, pa.string())})
+    e = {"type": "expect_column_values_to_match_regex", "kwargs": {"column": "v", "regex": regex}, "meta": {}}
+    success, bad = gx_adapter._evaluate(e, table)
+    assert tuple(i for i, b in enumerate(bad) if b) == unexpected and success == (not unexpected)
