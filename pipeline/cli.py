@@ -19,7 +19,7 @@ EVALUATIONS = {
     "news": "pipeline.evaluate.news",
     "timeline": "pipeline.evaluate.timeline",
 }
-BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run"}
+BENCHMARKS = {"temporal": "pipeline.bench.temporal", "pipeline": "pipeline.bench.run", "dense": "pipeline.bench.dense"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="with --engine dask: address of an existing Dask scheduler (default: a local cluster)")
     p.add_argument("--full", action="store_true", help="ignore the cache and reprocess every input")
     p.add_argument("--partition", action="store_true", help="also write DIR/partitioned/<table>/month=YYYY-MM/ Parquet datasets")
+    p.add_argument("--force", action="store_true", help="write into an output folder that holds files no run wrote (they are left alone)")
     common(p)
 
     for n, stage in enumerate(CHAIN, 1):
@@ -52,12 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--input", type=Path, default=RAW, help="file or folder of raw articles (default data/raw/)")
         if OUTPUT in stage.writes:
             p.add_argument("--output", type=Path, default=PROCESSED, help="output folder (default data/processed/)")
+            p.add_argument("--force", action="store_true", help="write into an output folder that holds files no run wrote (they are left alone)")
         p.add_argument("--work", type=Path, default=INTERIM, help="work folder between stages (default data/interim/)")
         common(p)
 
     p = sub.add_parser("timeline", help="draw the merged event timeline as a PNG (reads the output folder)")
     p.add_argument("--output", type=Path, default=PROCESSED, help="output folder of a run (default data/processed/)")
-    p.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png)")
+    p.add_argument("--picture", type=Path, help="PNG file to write (default OUTPUT/timeline.png); a .html path writes the interactive page")
+    p.add_argument("--since", help="first day shown, YYYY-MM-DD (default: zoom to where most events are)")
+    p.add_argument("--until", help="last day shown, YYYY-MM-DD")
+    p.add_argument("--country", help="only these countries: ISO codes, comma-separated (UA,BF)")
+    p.add_argument("--types", help="event types, comma-separated, or `violent` (default) or `all`")
 
     p = sub.add_parser("eval", help="measure accuracy on annotated data: eval timeml DIR... | eval casualties FILE | eval news DIR | eval timeline FILE --key K")
     p.add_argument("kind", choices=sorted(EVALUATIONS))
@@ -78,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "timeline":
         from pipeline.timeline import main as timeline_main
 
-        return timeline_main(["--output", str(args.output)] + (["--picture", str(args.picture)] if args.picture else []))
+        options = {"--output": args.output, "--picture": args.picture, "--since": args.since, "--until": args.until,
+                   "--country": args.country, "--types": args.types}  # fmt: skip
+        return timeline_main([x for option, v in options.items() if v is not None for x in (option, str(v))])
 
     from pipeline.run.commands import command
 

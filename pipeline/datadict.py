@@ -1,7 +1,9 @@
 """The data dictionary (`docs/data-dictionary.md`), generated from `schemas/`.
 
 Every `schemas/<table>.schema.json` gives a section (description, primary key, columns) and its
-`<table>.suite.json` the checks, in plain words. `python -m pipeline.datadict` rewrites the file;
+`<table>.suite.json` the checks, in plain words. The schemas' `foreign_keys` give the
+"Relationships" section: each key with a DuckDB join that tests/test_relationships.py runs on the
+output of `make run` (and checks that every child value is found in the parent). `python -m pipeline.datadict` rewrites the file;
 `--check` only says whether it is up to date (tests/test_datadict.py runs the same comparison).
 """
 
@@ -13,7 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.paths import ROOT, SCHEMAS, TABLES
+from pipeline.paths import ROOT, SCHEMAS
+from pipeline.tables import ForeignKey, foreign_keys, table_names
 
 TARGET = ROOT / "docs" / "data-dictionary.md"
 ON_FAILURE = {"quarantine": "failing rows move to `rejects`", "fail": "a failure fails the run"}
@@ -21,8 +24,7 @@ ON_FAILURE = {"quarantine": "failing rows move to `rejects`", "fail": "a failure
 
 def tables() -> list[str]:
     """Every table with a schema file: the core tables in pipeline order, then the others by name."""
-    found = sorted(p.name.removesuffix(".schema.json") for p in SCHEMAS.glob("*.schema.json"))
-    return [t for t in TABLES if t in found] + [t for t in found if t not in TABLES]
+    return table_names()
 
 
 def _code(v: Any) -> str:
@@ -67,6 +69,46 @@ def expectation_text(exp: dict[str, Any]) -> str:
     return f"{kind.removeprefix('expect_').replace('_', ' ')} ({args})"
 
 
+def _anchor(table: str) -> str:
+    return f"[`{table}`](#{table.replace('_', '-')})"
+
+
+def join_example(fk: ForeignKey, folder: str = "data/processed") -> str:
+    """A DuckDB query joining the child rows of `fk` to their parent rows (list columns unnested first)."""
+    child, parent, key = f"'{folder}/{fk.table}.parquet'", f"'{folder}/{fk.references}.parquet'", fk.parent_key
+    if fk.is_list:
+        return (f"SELECT c.*, p.* FROM (SELECT *, unnest({fk.column}) AS {fk.column}_item FROM {child}) c "
+                f"JOIN {parent} p ON p.{key} = c.{fk.column}_item")  # fmt: skip
+    return f"SELECT c.*, p.* FROM {child} c JOIN {parent} p ON p.{key} = c.{fk.column}"
+
+
+def relationships() -> list[str]:
+    """The "Relationships" section: every declared foreign key, with a join."""
+    out = [
+        "## Relationships",
+        "",
+        "Ids point from the more detailed tables to the broader ones. Each "
+        "foreign key below is declared in its table's `schemas/<table>.schema.json` (`foreign_keys`); "
+        "`tests/test_relationships.py` runs `make run` on `data/raw/` and checks that every non-null value of "
+        "each key is found in its parent table, and that the join shown returns rows. Keys in list columns "
+        "(`timeline.event_ids`, `timeline.article_ids`) hold several ids: unnest them first (DuckDB "
+        "`unnest(event_ids)`, pandas `.explode(\"event_ids\")`, polars `.explode(\"event_ids\")`). In pandas, "
+        "`child.merge(parent, on=KEY, how=\"left\", suffixes=(\"\", \"_parent\"))` is the same join. "
+        "`rejects.article_id` is not a foreign key: it names articles that may themselves be rejected.",
+        "",
+        "| column | refers to | meaning |",
+        "|---|---|---|",
+    ]
+    keys = foreign_keys()
+    for fk in keys:
+        out.append(f"| `{fk.table}.{fk.column}` | {_anchor(fk.references)}`.{fk.parent_key}` | {_cell(fk.description)} |")
+    out += ["", "Joins (DuckDB, from the output folder):", ""]
+    for fk in keys:
+        out += [f"- `{fk.table}.{fk.column}` → `{fk.references}`:", "", "  ```sql", f"  {join_example(fk)}", "  ```"]
+    out.append("")
+    return out
+
+
 def render() -> str:
     names = tables()
     out = [
@@ -77,10 +119,11 @@ def render() -> str:
         "",
         "Every table is written as `<table>.parquet` (with the Arrow schema below) and `<table>.csv` in the output "
         "folder (default `data/processed/`). Types: `string`, `int64` (nullable integers), `float64`, `bool`, "
-        "`date32` (ISO `YYYY-MM-DD` in CSV). How dates and figures are normalised, and example queries: "
+        "`date32` (ISO `YYYY-MM-DD` in CSV), `list<string>` (an Arrow list in Parquet, its items joined with `;` in "
+        "CSV). How dates and figures are normalised, and example queries: "
         "[analysts.md](analysts.md).",
         "",
-        "Tables: " + " · ".join(f"[`{n}`](#{n.replace('_', '-')})" for n in names),
+        "Tables: " + " · ".join(_anchor(n) for n in names) + " · [relationships](#relationships)",
         "",
     ]
     for name in names:
@@ -88,6 +131,9 @@ def render() -> str:
         out += [f"## {name}", "", schema["description"], ""]
         key = schema.get("primary_key")
         out += [f"Primary key: `{key}`." if key else "No primary key.", ""]
+        refs = [f"`{fk['column']}` → {_anchor(fk['references'])}" for fk in schema.get("foreign_keys", [])]
+        if refs:
+            out += ["Foreign keys ([relationships](#relationships)): " + ", ".join(refs) + ".", ""]
         out += ["| column | type | nullable | description |", "|---|---|---|---|"]
         for c in schema["columns"]:
             nullable = "yes" if c["nullable"] else "no"
@@ -103,6 +149,7 @@ def render() -> str:
                 action = ON_FAILURE.get(meta.get("on_failure"), "")
                 out.append(f"- {expectation_text(exp)}{note} ({action})")
             out.append("")
+    out += relationships()
     return "\n".join(out)
 
 

@@ -1,9 +1,16 @@
 """Export stage: Parquet (explicit Arrow schemas) and CSV for every table, plus the manifest.
 
-Everything is written into a staging folder beside the output folder, which then
-replaces the output folder with two renames. A crash or Ctrl-C before the swap
-leaves the previous outputs untouched; a crash between the two renames is
-repaired by `recover` at the start of the next run.
+List columns (`timeline.event_ids`, ...) are Arrow lists in Parquet and `;`-joined strings in CSV
+(`csv_table`): any writer of a CSV file calls `csv_table` on what it writes.
+
+Everything is written into a staging folder beside the output folder; once it is complete, a
+commit plan is written into it, and each name the run wrote is moved into the output folder
+(`os.replace`, one step each; the manifest last), and names an earlier run wrote that this one did
+not (`stale`) are removed. Only those names are touched: the output folder itself stays (its
+permissions, its owner, a link pointing to it), other files in it stay, and a symbolic link is never
+followed. A crash or Ctrl-C before the plan is written leaves the previous outputs untouched; Ctrl-C
+and SIGTERM wait while the plan is carried out (milliseconds), and after a kill -9 in the middle of
+it, `recover`, at the start of the next run, carries out the rest of the plan.
 """
 
 from __future__ import annotations
@@ -11,7 +18,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,6 +35,7 @@ from pipeline.tables import spec
 
 # A spreadsheet runs cells starting with these as formulas (CSV injection); prefix them with a quote.
 _FORMULA_START = r"^[=+\-@\t\r]"
+LIST_SEP = ";"  # list columns (ids, outlets, types) in CSV: the items joined with this
 
 
 def neutralise_formulas(table: pa.Table) -> pa.Table:
@@ -38,11 +50,28 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
     return pa.table(columns, schema=table.schema)
 
 
+def join_lists(table: pa.Table) -> pa.Table:
+    """List columns as `;`-joined strings (CSV has no lists; Parquet keeps them as Arrow lists)."""
+    columns, fields = [], []
+    for f, col in zip(table.schema, table.columns):
+        if pa.types.is_list(f.type) or pa.types.is_large_list(f.type):
+            col = pc.binary_join(col, LIST_SEP)
+            f = pa.field(f.name, pa.string(), nullable=f.nullable)
+        columns.append(col)
+        fields.append(f)
+    return pa.table(columns, schema=pa.schema(fields, metadata=table.schema.metadata))
+
+
+def csv_table(table: pa.Table) -> pa.Table:
+    """The table as its CSV file holds it: lists joined with `;`, formula-like cells neutralised."""
+    return neutralise_formulas(join_lists(table))
+
+
 def write_table(name: str, table: pa.Table, folder: Path) -> None:
     table = table.cast(spec(name).arrow_schema)
     pq.write_table(table, folder / f"{name}.parquet", compression="zstd")
     pacsv.write_csv(
-        neutralise_formulas(table),
+        csv_table(table),
         folder / f"{name}.csv",
         write_options=pacsv.WriteOptions(quoting_style="needed"),
     )
@@ -53,11 +82,15 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def _old(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.old"
+    return out_dir.parent / f".{out_dir.name}.old"  # the folder swap of earlier versions
+
+
+PLAN = ".commit.json"  # in a staging folder: complete, to be moved in (names to move, names to remove)
+LAST = "manifest.json"  # moved last: a manifest always describes files already in place
 
 
 def recover(out_dir: Path) -> None:
-    """Finish or undo a swap that a crash interrupted, and remove stale staging folders."""
+    """Finish a publish that a crash interrupted, and remove staging folders that never got complete."""
     old = _old(out_dir)
     if old.exists():
         if out_dir.exists():
@@ -65,14 +98,18 @@ def recover(out_dir: Path) -> None:
         else:
             os.rename(old, out_dir)
     if out_dir.parent.exists():
-        for stale in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        for stale in sorted(out_dir.parent.glob(f".{out_dir.name}.staging-*")):
+            if (stale / PLAN).is_file():
+                _commit(stale, out_dir)
+            else:
+                shutil.rmtree(stale, ignore_errors=True)
 
 
-def publish(out_dir: Path, write: Callable[[Path], None]) -> None:
-    """Run `write(staging)` and atomically make its result the content of `out_dir`.
+def publish(out_dir: Path, write: Callable[[Path], None], stale: Iterable[str] = ()) -> None:
+    """Run `write(staging)` and make its files the outputs in `out_dir`, replacing only those names.
 
-    Files in `out_dir` that `write` did not produce (a README, .gitkeep) are carried over.
+    `stale`: names in `out_dir` that an earlier run wrote; those this run does not write are removed.
+    Files in `out_dir` that `write` did not produce and that are not `stale` (a README) are left alone.
     """
     out_dir = out_dir.resolve()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -80,17 +117,57 @@ def publish(out_dir: Path, write: Callable[[Path], None]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
     try:
         write(staging)
-        if out_dir.exists():
-            for item in out_dir.iterdir():
-                target = staging / item.name
-                if not target.exists():
-                    if item.is_dir():
-                        shutil.copytree(item, target)
-                    else:
-                        shutil.copy2(item, target)
-            os.rename(out_dir, _old(out_dir))
-        os.rename(staging, out_dir)
-        shutil.rmtree(_old(out_dir), ignore_errors=True)
+        names = sorted(p.name for p in staging.iterdir())
+        plan = {"move": names, "remove": sorted(set(stale) - set(names) - {PLAN})}
+        tmp = staging / f"{PLAN}.tmp"
+        tmp.write_text(json.dumps(plan) + "\n", encoding="utf-8")
+        os.replace(tmp, staging / PLAN)  # from here on the publish happens, now or in `recover`
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    with _signals_held():
+        _commit(staging, out_dir)
+
+
+def _commit(staging: Path, out_dir: Path) -> None:
+    """Carry out a staging folder's plan; safe to repeat after a crash at any point."""
+    plan = json.loads((staging / PLAN).read_text(encoding="utf-8"))
+    out_dir.mkdir(exist_ok=True)
+    trash = staging / ".replaced"
+    for name in plan["move"]:
+        if name != LAST:
+            _move(staging / name, out_dir / name, trash)
+    for name in plan["remove"]:
+        _remove(out_dir / name, trash)
+    if LAST in plan["move"]:
+        _move(staging / LAST, out_dir / LAST, trash)
+    shutil.rmtree(staging)
+
+
+def _move(src: Path, dst: Path, trash: Path) -> None:
+    if not os.path.lexists(src):
+        return  # moved before a crash
+    if dst.is_dir() and not dst.is_symlink():  # a folder is not replaced in one step: move the old one out first
+        _remove(dst, trash)
+    os.replace(src, dst)  # a link at `dst` is replaced itself, never followed
+
+
+def _remove(path: Path, trash: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        trash.mkdir(exist_ok=True)
+        os.rename(path, trash / f"{path.name}-{len(list(trash.iterdir()))}")
+    elif os.path.lexists(path):
+        os.unlink(path)  # a file, or a link (never what it points to)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends (they act right after it), so a commit is never cut short."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -8,7 +8,27 @@ run package (`pipeline.run.chain`), so extractors only deal with one article's t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
+
+
+def as_date(value: Any, what: str, *, optional: bool = False) -> date | None:
+    """A date given as a `date`, a `datetime` (its date) or an ISO string ("2020-10-21", "2020-10-21T09:30+02:00"),
+    checked where it enters a public function (`what` names the argument), so a wrong one fails there with a
+    clear message, not deep inside: TypeError for another type, ValueError for a string that is not ISO."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if value is None and optional:
+        return None
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.strip()).date()
+        except ValueError:
+            raise ValueError(f"{what} {value!r} is not an ISO date (like 2020-10-21) or datetime") from None
+    accepted = "a date, a datetime, an ISO date string" + (" or None" if optional else "")
+    raise TypeError(f"{what} must be {accepted}, not {type(value).__name__} ({value!r})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The one loader for the rule files under `pipeline/rules/`, their schemas and their one version hash.
 
-`load("extract/casualties.yaml")` reads a rule file and checks it against the schema of its kind (`SCHEMAS`): a
+`load("en/extract/casualties.yaml")` reads a rule file and checks it against the schema of its kind (`SCHEMAS`): a
 key the schema does not know is an error, and so is a missing required key; the message names the file, the rule
 (by its id, or its place in the list) and the key. Each stage turns the checked data into its own structures, and
 caches them (`load` itself reads the file every time, so a caller may keep and change what it gets).
@@ -25,6 +25,10 @@ from pipeline.paths import RULES
 
 # The files the version covers: every data file under pipeline/rules/.
 RULE_PATTERNS = ("*.yaml", "*.yml", "*.tsv", "*.json")
+# Rules that read text are kept per language, in a folder named by its ISO 639-1 code (`en/`); the stages read this
+# one, the only language the rules cover (docs/languages.md says how another would be added). Rules about the
+# tables, not the text (`timeline/`), sit beside the language folders.
+RULES_LANGUAGE = "en"
 
 
 class RuleFileError(ValueError):
@@ -150,7 +154,9 @@ SENTENCES = Fields(
 )
 PLACES = Fields(
     required=("min_city_population", "context_population_ratio", "ambiguous", "unambiguous", "never", "aliases"),
-    optional=("examples",),
+    optional=("examples", "alternate_names_min_population", "alternate_names_sure_population", "feature_words_after",
+              "inherit_sentences", "local_name_heads", "lowercase_titles", "not_first_names", "section_km", "titles",
+              "uncued_min_population", "us_state_abbreviations"),
     lists={"examples": ("example", Fields(required=("text", "place"), optional=("country",)))},
 )
 PERIODS = Fields(
@@ -165,19 +171,20 @@ TIMELINE_TYPES = Fields(
     lists={"examples": ("example", Fields(optional=("a", "b", "compatible", "group", "types", "picked")))},
 )
 
-# Rule file (path under pipeline/rules/, fnmatch pattern; the first match wins) -> its schema.
+# Rule file (path under pipeline/rules/, fnmatch pattern; the first match wins) -> its schema. `??/` is a language
+# folder (`en/`): every language has the same files, checked against the same schemas.
 SCHEMAS: tuple[tuple[str, Fields], ...] = (
-    ("datelines.yaml", DATELINES),
-    ("temporal/lexicon.yaml", TEMPORAL_LEXICON),
-    ("temporal/*.yaml", TEMPORAL_RULES),
-    ("extract/casualties.yaml", CASUALTIES),
-    ("extract/guards.yaml", GUARDS),
-    ("extract/numbers.yaml", NUMBERS),
-    ("extract/victims.yaml", VICTIMS),
-    ("extract/events.yaml", EVENTS),
-    ("extract/sentences.yaml", SENTENCES),
-    ("extract/places.yaml", PLACES),
-    ("extract/periods.yaml", PERIODS),
+    ("??/datelines.yaml", DATELINES),
+    ("??/temporal/lexicon.yaml", TEMPORAL_LEXICON),
+    ("??/temporal/*.yaml", TEMPORAL_RULES),
+    ("??/extract/casualties.yaml", CASUALTIES),
+    ("??/extract/guards.yaml", GUARDS),
+    ("??/extract/numbers.yaml", NUMBERS),
+    ("??/extract/victims.yaml", VICTIMS),
+    ("??/extract/events.yaml", EVENTS),
+    ("??/extract/sentences.yaml", SENTENCES),
+    ("??/extract/places.yaml", PLACES),
+    ("??/extract/periods.yaml", PERIODS),
     ("timeline/types.yaml", TIMELINE_TYPES),
 )
 
@@ -186,7 +193,7 @@ SCHEMAS: tuple[tuple[str, Fields], ...] = (
 
 
 def schema_of(name: str) -> Fields:
-    """The schema of the rule file `name` (its path under pipeline/rules/, e.g. "extract/casualties.yaml")."""
+    """The schema of the rule file `name` (its path under pipeline/rules/, e.g. "en/extract/casualties.yaml")."""
     for pattern, fields in SCHEMAS:
         if fnmatch(name, pattern):
             return fields
@@ -194,7 +201,7 @@ def schema_of(name: str) -> Fields:
 
 
 def load(name: str, root: Path = RULES) -> dict[str, Any]:
-    """The rule file `name` (path under `root`, e.g. "temporal/parts.yaml"), parsed and checked against its schema."""
+    """The rule file `name` (path under `root`, e.g. "en/temporal/parts.yaml"), parsed and checked against its schema."""
     path = root / name
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     check(data, schema_of(name), f"pipeline/rules/{name}")

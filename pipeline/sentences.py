@@ -4,7 +4,7 @@ Blank lines and line breaks after a finished line end a sentence; inside a line,
 at . ! ? (plus closing quotes/brackets) before a capital, a digit or an opening quote, unless the
 period belongs to an abbreviation or an initial. Page furniture ("Posted: ... Updated: ...",
 copyright lines, share buttons, bylines) is recognised so later stages can skip it.
-The lexicons live in `pipeline/rules/extract/sentences.yaml`.
+The lexicons live in `pipeline/rules/en/extract/sentences.yaml`.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from pathlib import Path
 
 from pipeline import rulefiles
 
-RULES_FILE = Path(__file__).parent / "rules" / "extract" / "sentences.yaml"
+RULES_FILE = Path(__file__).parent / "rules" / rulefiles.RULES_LANGUAGE / "extract" / "sentences.yaml"
 
 
 @lru_cache(maxsize=1)
 def _rules() -> dict:
-    data = rulefiles.load("extract/sentences.yaml")
+    data = rulefiles.load(f"{rulefiles.RULES_LANGUAGE}/extract/sentences.yaml")
     return {
         "never_final": {a.lower() for a in data["never_final"]},
         "may_end": {a.lower() for a in data["may_end"]},

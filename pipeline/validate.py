@@ -19,14 +19,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import gx_adapter
-from pipeline.tables import spec, to_arrow
+from pipeline.paths import TABLES
+from pipeline.tables import foreign_keys, spec, to_arrow
 
-# child table -> (column pointing to the parent, parent table, parent key)
-PARENTS: dict[str, list[tuple[str, str, str]]] = {
-    "mentions": [("article_id", "articles", "article_id")],
-    "events": [("article_id", "articles", "article_id")],
-    "casualties": [("article_id", "articles", "article_id"), ("event_id", "events", "event_id")],
-}
+# child table -> (column pointing to the parent, parent table, parent key): the foreign keys of
+# schemas/*.schema.json between the tables validated here (a row whose parent was quarantined follows it)
+PARENTS: dict[str, list[tuple[str, str, str]]] = {}
+for _fk in foreign_keys():
+    if _fk.table in TABLES and _fk.references in TABLES:
+        PARENTS.setdefault(_fk.table, []).append((_fk.column, _fk.references, _fk.parent_key))
 # table -> column whose text must equal article text[char_start:char_end]
 SPAN_TEXT = {"mentions": "text", "events": "trigger", "casualties": "text"}
 

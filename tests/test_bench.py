@@ -28,3 +28,23 @@ def test_bench_pipeline_reports_rates_memory_and_ratio(tmp_path, capsys):
     for key in ("articles_per_second", "mb_per_second", "peak_rss_mb", "pipeline_over_dateparser"):
         assert report[key] > 0
     assert report["second_run_processed_units"] == 0  # nothing new: nothing processed
+
+
+def test_single_files_hold_the_same_articles_in_every_kind(tmp_path):
+    from pipeline.bench.corpus import SINGLE_FILE_KINDS, write_single_files
+
+    files, size = write_single_files(tmp_path, 8, per_folder=5)
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert files == len(names) == 10 and size == sum((tmp_path / n).stat().st_size for n in names)  # 2 sidecars
+    assert {n.rsplit(".", 1)[1] for n in names} == {"md", "txt", "json", "html"} and len(SINGLE_FILE_KINDS) == 4
+    assert names[:3] == ["part-0000/bench-0000000.md", "part-0000/bench-0000001.json", "part-0000/bench-0000001.txt"]
+
+
+def test_bench_single_files_compares_with_batches_in_one_run(tmp_path, capsys):
+    assert main(["--single-files", "--articles", "20", "--per-file", "10", "--workers", "1", "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out[out.index("{") : out.rindex("}") + 1])
+    for layout in ("batches", "single_files"):
+        assert report[layout]["accepted"] == 20 and report[layout]["articles_per_second"] > 0
+    assert report["single_files"]["files"] == 25 and report["batches_over_single_files"] > 0
+    assert "articles/s as single files" in out

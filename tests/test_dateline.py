@@ -1,4 +1,4 @@
-"""Datelines: every example in pipeline/rules/datelines.yaml runs here, plus offsets and invariants."""
+"""Datelines: every example in pipeline/rules/en/datelines.yaml runs here, plus offsets and invariants."""
 
 from __future__ import annotations
 
@@ -267,10 +267,11 @@ def test_first_dateline_in_text_order_wins() -> None:
 def test_shape_with_an_unknown_key_is_refused(tmp_path) -> None:
     from pipeline.paths import RULES
 
-    broken = (RULES / "datelines.yaml").read_text(encoding="utf-8").replace("    gazetteer: true\n", "    gazeteer: true\n", 1)
-    (tmp_path / "datelines.yaml").write_text(broken, encoding="utf-8")
+    broken = (RULES / "en" / "datelines.yaml").read_text(encoding="utf-8").replace("    gazetteer: true\n", "    gazeteer: true\n", 1)
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "datelines.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(rulefiles.RuleFileError, match="gazeteer"):
-        rulefiles.load("datelines.yaml", root=tmp_path)
+        rulefiles.load("en/datelines.yaml", root=tmp_path)
 
 
 def test_header_lines_with_windows_line_endings() -> None:

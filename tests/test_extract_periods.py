@@ -67,6 +67,11 @@ REF = D("2031-06-17")  # a Tuesday
          "At least 30 people were killed", ("2031-06-17", "2031-06-17", "reference")),
         ("A group on Monday claimed responsibility for the attack. Five guards were killed in it.",
          "Five guards were killed", ("2031-06-17", "2031-06-17", "reference")),
+        # the night into a day
+        ("Shelling overnight into Tuesday killed nine people in Dorvik.", "killed nine people",
+         ("2031-06-16", "2031-06-17", "sentence")),
+        ("Nine people were killed in shelling overnight, officials said.", "Nine people were killed",
+         ("2031-06-16", "2031-06-16", "sentence")),
         # a toll over the hours before the report covers those days
         ("Health officials said 23 people were killed over the previous 24 hours.", "23 people were killed",
          ("2031-06-16", "2031-06-17", "sentence")),

@@ -53,6 +53,7 @@ HEAVY = ("pyarrow", "pandas", "numpy", "great_expectations", "dask", "distribute
     "code, allowed",
     [
         ("from pipeline.cli import build_parser; build_parser().format_help()", ()),
+        ("import pipeline; dir(pipeline); pipeline.__version__", ()),  # the API loads on first use
         ("import pipeline.run.runner, pipeline.run.stepwise", ("pyarrow", "pandas", "numpy")),
     ],
 )

@@ -43,27 +43,27 @@ cumulative_cues: []
 @pytest.mark.parametrize(
     "name, text, message",
     [
-        ("extract/casualties.yaml", CASUALTY_TOP + CASUALTY_RULE.replace("    pattern", "    patern"),
+        ("en/extract/casualties.yaml", CASUALTY_TOP + CASUALTY_RULE.replace("    pattern", "    patern"),
          r"casualties.yaml: rule count_thing: unknown key 'patern'"),
-        ("extract/casualties.yaml", CASUALTY_TOP + CASUALTY_RULE.replace("    pattern: x\n", ""),
+        ("en/extract/casualties.yaml", CASUALTY_TOP + CASUALTY_RULE.replace("    pattern: x\n", ""),
          r"casualties.yaml: rule count_thing: missing required key 'pattern'"),
-        ("extract/casualties.yaml", CASUALTY_TOP + CASUALTY_RULE.replace("category:", "categroy:"),
+        ("en/extract/casualties.yaml", CASUALTY_TOP + CASUALTY_RULE.replace("category:", "categroy:"),
          r"casualties.yaml: rule count_thing: example #1: unknown key 'categroy'"),
-        ("extract/casualties.yaml", CASUALTY_TOP.replace("aux: []\n", "") + CASUALTY_RULE,
+        ("en/extract/casualties.yaml", CASUALTY_TOP.replace("aux: []\n", "") + CASUALTY_RULE,
          r"casualties.yaml: missing required key 'aux'"),
-        ("extract/casualties.yaml", CASUALTY_TOP.replace("noun: {}", "nouns: {}") + CASUALTY_RULE,
+        ("en/extract/casualties.yaml", CASUALTY_TOP.replace("noun: {}", "nouns: {}") + CASUALTY_RULE,
          r"casualties.yaml: lexicon: unknown key 'nouns'"),
-        ("temporal/weeks.yaml", "rules:\n  - {id: w, pattern: w, resolve: fixed, prio: 2}\n",
+        ("en/temporal/weeks.yaml", "rules:\n  - {id: w, pattern: w, resolve: fixed, prio: 2}\n",
          r"temporal/weeks.yaml: rule w: unknown key 'prio'"),
-        ("temporal/weeks.yaml",
+        ("en/temporal/weeks.yaml",
          "rules:\n  - {id: w, pattern: w, resolve: fixed, examples: [{text: a, reference: 2020-01-01, spam: a}]}\n",
          r"rule w: example #1: unknown key 'spam'"),
-        ("temporal/weeks.yaml", "rules: {id: w}\n", r"rules must be a list of rules"),
-        ("extract/events.yaml", "types: {shooting: {plover: X, violent: true}}\ncasualty_event: {}\nexamples: []\n",
+        ("en/temporal/weeks.yaml", "rules: {id: w}\n", r"rules must be a list of rules"),
+        ("en/extract/events.yaml", "types: {shooting: {plover: X, violent: true}}\ncasualty_event: {}\nexamples: []\n",
          r"events.yaml: type shooting: missing required key 'triggers'"),
         ("timeline/types.yaml", "groups: {}\ngeneric: []\nspecificity: []\nextra: 1\n",
          r"types.yaml: unknown key 'extra'"),
-        ("extract/weather.yaml", "rules: []\n", r"extract/weather.yaml: no schema for this rule file"),
+        ("en/extract/weather.yaml", "rules: []\n", r"extract/weather.yaml: no schema for this rule file"),
     ],
 )  # fmt: skip
 def test_a_rule_file_off_its_schema_fails_naming_file_rule_and_key(tmp_path, name, text, message):
@@ -74,15 +74,15 @@ def test_a_rule_file_off_its_schema_fails_naming_file_rule_and_key(tmp_path, nam
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
-    (tmp_path / "temporal").mkdir()
+    (tmp_path / "en" / "temporal").mkdir(parents=True)
     rules = "rules:\n  - {id: a, pattern: x, resolve: r, bad: 1}\n  - {id: b, pattern: y}\n"
-    (tmp_path / "temporal" / "w.yaml").write_text(rules)
+    (tmp_path / "en" / "temporal" / "w.yaml").write_text(rules)
     with pytest.raises(rulefiles.RuleFileError) as err:
-        rulefiles.load("temporal/w.yaml", root=tmp_path)
+        rulefiles.load("en/temporal/w.yaml", root=tmp_path)
     assert str(err.value).splitlines() == [
-        "pipeline/rules/temporal/w.yaml: rule a: unknown key 'bad' (allowed: examples, flags, id, params, pattern, "
+        "pipeline/rules/en/temporal/w.yaml: rule a: unknown key 'bad' (allowed: examples, flags, id, params, pattern, "
         "priority, resolve, trigger)",
-        "pipeline/rules/temporal/w.yaml: rule b: missing required key 'resolve'",
+        "pipeline/rules/en/temporal/w.yaml: rule b: missing required key 'resolve'",
     ]
 
 
@@ -91,14 +91,14 @@ def test_one_version_covers_every_rule_file(tmp_path):
     shutil.copytree(RULES, root)
     before = rulefiles.version(root)
     assert before == rulefiles.version(RULES) and len(before) == 64
-    for name in ("datelines.yaml", "temporal/lexicon.yaml", "extract/places.yaml", "timeline/types.yaml"):
+    for name in ("en/datelines.yaml", "en/temporal/lexicon.yaml", "en/extract/places.yaml", "timeline/types.yaml"):
         path = root / name
         original = path.read_bytes()
         path.write_bytes(original + b"\n# a comment\n")
         assert rulefiles.version(root) != before, name
         path.write_bytes(original)
     assert rulefiles.version(root) == before
-    (root / "extract" / "extra.tsv").write_text("a\tb\n")
+    (root / "en" / "extract" / "extra.tsv").write_text("a\tb\n")
     assert rulefiles.version(root) != before
 
 

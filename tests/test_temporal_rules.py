@@ -1,4 +1,4 @@
-"""Every example in pipeline/rules/temporal/*.yaml runs as a test, plus integrity checks on the rule files.
+"""Every example in pipeline/rules/en/temporal/*.yaml runs as a test, plus integrity checks on the rule files.
 
 An example with a `span` must be read by the rule it sits under (by rule id), so a rule shadowed by another cannot
 look tested; `none: true` means nothing is read, `not: [...]` lists spans no rule may read.

@@ -80,21 +80,21 @@ def rows(arts, evs, cas):
 
 
 def row_of(timeline, event_id):
-    return next(r for r in timeline if event_id in r["event_ids"].split(";"))
+    return next(r for r in timeline if event_id in r["event_ids"])
 
 
 def test_reports_of_one_incident_merge_into_one_row_whose_range_spans_them():
     timeline, links = rows(*reports())
     assert len(timeline) == 3
     k = row_of(timeline, "a1-e")
-    assert k["event_ids"] == "a1-e;a2-e;a3-e;a4-e"
+    assert k["event_ids"] == ["a1-e", "a2-e", "a3-e", "a4-e"]
     assert (k["killed_low"], k["killed_best"], k["killed_high"]) == (14, 16, 19)
     assert (k["injured_low"], k["injured_best"], k["injured_high"]) == (24, 31, 99)
     assert (k["date_start"], k["date_end"], k["date_precision"]) == (D14, D14, "day")
     assert (k["location"], k["country_code"], k["event_type"]) == ("Kirkuk", "IQ", "bombing")
-    assert k["event_types"] == "attack;bombing;killing"
+    assert k["event_types"] == ["attack", "bombing", "killing"]
     assert (k["n_events"], k["n_articles"], k["n_copies"], k["n_sources"]) == (4, 3, 1, 3)
-    assert k["sources"] == "Daily Star;Evening Post;Gulf Times;Wire"
+    assert k["sources"] == ["Daily Star", "Evening Post", "Gulf Times", "Wire"]
     assert k["article_id"] == "a1" and k["sentence_event_id"] == "a1-e"
     assert links["a1-e"]["link"] == "seed"
     assert {links[e]["link"] for e in ("a2-e", "a3-e", "a4-e")} == {"merged"}
@@ -106,8 +106,8 @@ def test_reports_of_one_incident_merge_into_one_row_whose_range_spans_them():
 def test_nearby_incidents_stay_apart():
     timeline, links = rows(*reports())
     erbil, later = row_of(timeline, "a5-e"), row_of(timeline, "a6-e")
-    assert erbil["event_ids"] == "a5-e" and (erbil["killed_low"], erbil["killed_high"]) == (3, 3)
-    assert later["event_ids"] == "a6-e" and later["date_start"] == D16
+    assert erbil["event_ids"] == ["a5-e"] and (erbil["killed_low"], erbil["killed_high"]) == (3, 3)
+    assert later["event_ids"] == ["a6-e"] and later["date_start"] == D16
     assert links["a5-e"]["link"] == links["a6-e"]["link"] == "seed"
 
 
@@ -128,11 +128,11 @@ def test_country_level_report_joins_the_one_city_it_fits_and_ambiguous_ones_stay
     evs.append(event("a8", event_id="a8-e", event_type="bombing", **IRAQ, date_start=date(2023, 3, 1),
                      date_end=date(2023, 3, 31), date_precision="month"))  # fmt: skip
     timeline, links = rows(arts, evs, cas)
-    assert row_of(timeline, "a7-e")["event_ids"] == "a6-e;a7-e"
+    assert row_of(timeline, "a7-e")["event_ids"] == ["a6-e", "a7-e"]
     assert links["a7-e"]["place_relation"] == "contains"
     assert row_of(timeline, "a7-e")["location"] == "Kirkuk"
     assert links["a8-e"]["link"] == "ambiguous" and links["a8-e"]["candidates"] == 3
-    assert row_of(timeline, "a8-e")["event_ids"] == "a8-e"
+    assert row_of(timeline, "a8-e")["event_ids"] == ["a8-e"]
 
 
 def test_vague_interval_narrows_to_the_precise_report():
@@ -144,7 +144,7 @@ def test_vague_interval_narrows_to_the_precise_report():
     evs = [e for e in evs if e["event_id"] != "a6-e"]  # with the Kirkuk bombing of the 16th, both would be ambiguous
     timeline, links = rows(arts, evs, cas)
     k = row_of(timeline, "a2-e")
-    assert k["event_ids"] == "a1-e;a2-e;a3-e;a4-e;a9-e"
+    assert k["event_ids"] == ["a1-e", "a2-e", "a3-e", "a4-e", "a9-e"]
     assert (k["date_start"], k["date_end"], k["date_precision"]) == (D14, D14, "day")
     assert links["a1-e"]["date_relation"] == links["a9-e"]["date_relation"] == "contains"
 
@@ -156,8 +156,8 @@ def test_vague_report_fitting_two_incidents_is_kept_apart():
     evs[0] = {**evs[0], "date_start": date(2023, 3, 13), "date_end": date(2023, 3, 19), "date_precision": "week"}
     timeline, links = rows(arts, evs, cas)
     assert links["a1-e"]["link"] == "ambiguous" and links["a1-e"]["candidates"] == 3  # the 13th, 14th and 16th
-    assert row_of(timeline, "a1-e")["event_ids"] == "a1-e"
-    assert row_of(timeline, "a2-e")["event_ids"] == "a2-e;a3-e;a4-e"
+    assert row_of(timeline, "a1-e")["event_ids"] == ["a1-e"]
+    assert row_of(timeline, "a2-e")["event_ids"] == ["a2-e", "a3-e", "a4-e"]
 
 
 @pytest.mark.parametrize(
@@ -176,7 +176,7 @@ def test_what_never_merges(change, reason):
     arts, evs, cas = reports()
     evs[2] = {**evs[2], **change}
     timeline, links = rows(arts, evs, cas)
-    assert row_of(timeline, "a3-e")["event_ids"] == "a3-e"
+    assert row_of(timeline, "a3-e")["event_ids"] == ["a3-e"]
     assert links["a3-e"]["link"] == reason
     assert row_of(timeline, "a1-e")["killed_high"] == 16  # a3's 19 is not on the Kirkuk row
 
@@ -262,7 +262,7 @@ def test_an_event_without_a_place_joins_the_one_row_of_its_own_article():
     evs.append(event("a7", event_id="a7-e2", event_type="attack", **unplaced, **_day(D14)))  # its article has no row
     arts.append(article("a7", text="An attack on Tuesday.", source="Radio"))
     timeline, links = rows(arts, evs, cas)
-    assert "a1-e2" in row_of(timeline, "a1-e")["event_ids"].split(";")
+    assert "a1-e2" in row_of(timeline, "a1-e")["event_ids"]
     assert (links["a1-e2"]["link"], links["a1-e2"]["place_relation"]) == ("merged", "from_article")
     assert links["a2-e2"]["link"] == links["a7-e2"]["link"] == "no_place"
     assert row_of(timeline, "a1-e")["location"] == "Kirkuk"

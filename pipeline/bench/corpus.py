@@ -95,3 +95,53 @@ def write_corpus(folder: Path, n: int, per_file: int = 2000, seed: int = 0) -> t
         if fh:
             fh.close()
     return files, size
+
+
+SINGLE_FILE_KINDS = ("front matter", "sidecar", "news-please JSON", "HTML")
+
+
+def _page(record: dict) -> str:
+    from html import escape
+
+    paras = "\n".join(f"<p>{escape(p)}</p>" for p in record["text"].split("\n\n"))
+    title = escape(record["title"])
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title} | {record["source"]}</title>\n'
+        f'<meta property="og:title" content="{title}"><meta property="og:site_name" content="{record["source"]}">\n'
+        f'<meta property="og:url" content="https://news.example.org/{record["id"]}">\n'
+        f'<meta property="article:published_time" content="{record["published"]}T10:00:00+00:00"></head>\n'
+        '<body><header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/sport">Sport</a></nav></header>\n'
+        f"<main><article><h1>{title}</h1>\n{paras}\n</article></main>\n"
+        "<footer><p>Copyright Example Media. All rights reserved.</p></footer></body></html>\n"
+    )
+
+
+def write_single_files(folder: Path, n: int, seed: int = 0, per_folder: int = 1000) -> tuple[int, int]:
+    """The same `n` articles as `articles(n, seed)`, one per file, as an archive holds them: in turn a text file
+    with front matter, a text file with a JSON sidecar, a news-please JSON file and a saved HTML page, in folders
+    of `per_folder`. Returns (files, bytes)."""
+    files = size = 0
+    for i, r in enumerate(articles(n, seed)):
+        sub = folder / f"part-{i // per_folder:04d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        kind = i % len(SINGLE_FILE_KINDS)
+        if kind == 0:
+            head = "".join(f"{k}: {json.dumps(r[k])}\n" for k in ("id", "published", "source", "title"))
+            out = {f"{r['id']}.md": f"---\n{head}---\n\n{r['text']}"}
+        elif kind == 1:
+            meta = {k: r[k] for k in ("id", "published", "source", "title")}
+            out = {f"{r['id']}.txt": r["text"], f"{r['id']}.json": json.dumps(meta)}
+        elif kind == 2:
+            out = {f"{r['id']}.json": json.dumps({
+                "authors": [], "date_download": f"{r['published']} 23:00:00", "date_publish": f"{r['published']} 10:00:00",
+                "language": "en", "maintext": r["text"], "source_domain": "news.example.org", "title": r["title"],
+                "url": f"https://news.example.org/{r['id']}",
+            })}  # fmt: skip
+        else:
+            out = {f"{r['id']}.html": _page(r)}
+        for name, content in out.items():
+            data = content.encode("utf-8")
+            (sub / name).write_bytes(data)
+            files += 1
+            size += len(data)
+    return files, size

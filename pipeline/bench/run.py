@@ -1,16 +1,23 @@
 """Benchmark the whole pipeline (ingest to validated Parquet and CSV) on generated articles.
 
     python -m pipeline bench pipeline [--articles N] [--workers N] [--engine local|dask] [--dir DIR]
+    python -m pipeline bench pipeline --single-files [--articles N] ...
 
 Prints articles/s, MB/s, peak resident memory of the whole process tree, the share of time spent in
 validation, the time of a second run with nothing new, and dateparser's `search_dates` alone over a
 sample of the same articles, measured in the same run, with the ratio.
+
+With `--single-files`, the same articles are written twice, as JSON Lines batches and as an archive of one
+file per article (in turn front matter, text + sidecar, news-please JSON, HTML page), and both are run in
+this one process, one after the other; it prints the articles/s of each and their ratio, and the CPU time an
+article took in each (the process and its workers: a fairer comparison when other work shares the cores).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -74,7 +81,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--dir", type=Path, help="work in this folder (kept); default: a temporary folder, removed")
     parser.add_argument("--corpus", type=Path, help="use this folder of generated JSON Lines instead of generating")
     parser.add_argument("--baseline-sample", type=int, default=300, help="articles given to dateparser (default 300)")
+    parser.add_argument(
+        "--single-files", action="store_true",
+        help="also run the same articles as one file each (front matter, sidecar, news-please JSON, HTML) and compare",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.single_files:
+        return single_files(args)
 
     from pipeline.run import runner
     from pipeline.bench.corpus import articles, write_corpus
@@ -133,3 +146,71 @@ def main(argv: list[str]) -> int:
         f"dateparser search_dates alone: {dp_rate:.1f} articles/s; ratio {rate / dp_rate:.1f}x"
     )
     return 0 if outcome.exit_code in (runner.OK, runner.OK_WITH_REJECTS) else 1
+
+
+def _cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its children that have ended (the pool's workers)."""
+    import resource
+
+    return sum(t for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN) for t in resource.getrusage(who)[:2])
+
+
+def _timed(raw: Path, out: Path, work: Path, args: argparse.Namespace) -> tuple[object, float, float]:
+    """The run's outcome, its wall time and the CPU time it used (less sensitive than wall time to other work
+    sharing the cores, so the two layouts compare fairly on a busy machine)."""
+    from pipeline.run import runner
+    from pipeline.settings import Settings
+
+    cpu0, t0 = _cpu_seconds(), time.perf_counter()
+    outcome = runner.execute(raw, out, Settings(progress="never"), work=work, engine=args.engine,
+                             workers=args.workers, full=True)  # fmt: skip
+    return outcome, time.perf_counter() - t0, _cpu_seconds() - cpu0
+
+
+def single_files(args: argparse.Namespace) -> int:
+    """The same articles as JSON Lines batches and as one file each, run one after the other in this process."""
+    from pipeline.bench.corpus import SINGLE_FILE_KINDS, write_corpus, write_single_files
+    from pipeline.run import runner
+
+    base = args.dir or Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
+    report: dict[str, object] = {"articles": args.articles, "single_file_kinds": list(SINGLE_FILE_KINDS)}
+    rates: dict[str, float] = {}
+    cpu_ms: dict[str, float] = {}
+    try:
+        layouts = {"batches": lambda d: write_corpus(d, args.articles, args.per_file),
+                   "single_files": lambda d: write_single_files(d, args.articles)}  # fmt: skip
+        for layout, write in layouts.items():
+            raw = base / f"raw-{layout}"
+            shutil.rmtree(raw, ignore_errors=True)
+            files, size = write(raw)
+            outcome, wall, cpu = _timed(raw, base / f"out-{layout}", base / f"work-{layout}", args)
+            data = outcome.manifest or {}
+            rates[layout] = args.articles / wall
+            cpu_ms[layout] = cpu / args.articles * 1000
+            report[layout] = {
+                "files": files, "mb": round(size / 1e6, 1), "exit_code": outcome.exit_code,
+                "accepted": data.get("accounting", {}).get("accepted"),
+                "rejects_by_reason": data.get("rejects_by_reason"), "wall_seconds": round(wall, 2),
+                "articles_per_second": round(rates[layout], 1), "cpu_ms_per_article": round(cpu_ms[layout], 2),
+                "load_average_after": round(os.getloadavg()[0], 2),
+                "wall_split_seconds": {k: round(v, 2) for k, v in (outcome.seconds or {}).items() if not k.startswith("cpu_")},
+                "cpu_seconds_by_stage": {k[4:]: round(v, 2) for k, v in (outcome.seconds or {}).items() if k.startswith("cpu_")},
+            }  # fmt: skip
+            ok = outcome.exit_code in (runner.OK, runner.OK_WITH_REJECTS)
+            if not ok:
+                break
+    finally:
+        if args.dir is None:
+            shutil.rmtree(base, ignore_errors=True)
+    if len(rates) == 2:
+        report["batches_over_single_files"] = round(rates["batches"] / rates["single_files"], 2)
+        report["cpu_single_files_over_batches"] = round(cpu_ms["single_files"] / cpu_ms["batches"], 2)
+    print(json.dumps(report, indent=2))
+    if len(rates) == 2:
+        print(
+            f"\n{args.articles} articles: {rates['single_files']:.0f} articles/s as single files, "
+            f"{rates['batches']:.0f} articles/s in JSON Lines batches (batches {rates['batches'] / rates['single_files']:.2f}x "
+            f"faster); CPU {cpu_ms['single_files']:.1f} ms against {cpu_ms['batches']:.1f} ms an article "
+            f"({cpu_ms['single_files'] / cpu_ms['batches']:.2f}x)"
+        )
+    return 0 if len(rates) == 2 else 1

@@ -57,7 +57,7 @@ def evaluate(path: Path, key: str) -> dict[str, Any]:
 
     predicted = set()
     for ids in out["timeline"].column("article_ids").to_pylist():
-        members = sorted({source_of[a] for a in ids.split(";")})
+        members = sorted({source_of[a] for a in ids})
         predicted.update(frozenset(p) for p in combinations(members, 2))
     with_events = {source_of[a] for a in set(extracted.tables["events"].column("article_id").to_pylist())}
     by_event: dict[str, list[str]] = {}

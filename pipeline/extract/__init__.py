@@ -13,13 +13,15 @@ fits), then dates and places the events:
   "Overnight" is the night into the reference day unless it tells night-long fighting.
   `pipeline.extract.dating` holds these choices; docs/extraction.md lists the refinements.
 - place: a gazetteer place in the sentence (the most specific, nearest the trigger), else the
-  dateline place.
+  place of the latest earlier sentence that names one, else the dateline place
+  (`pipeline.extract.places.ArticlePlacer`).
 The event taxonomy and figure rules are documented in docs/extraction.md.
 """
 
 from __future__ import annotations
 
 import datetime
+from bisect import bisect_left, bisect_right
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -29,26 +31,15 @@ from pipeline.extract import events as ev
 from pipeline.extract import places as pl
 from pipeline.extract.casualties import Figure, find_figures
 from pipeline.extract.rules import LowerText, rules_version
-from pipeline.records import Casualty, Event, Extraction, Mention
+from pipeline.records import Casualty, Event, Extraction, Mention, as_date
 from pipeline.sentences import is_furniture, split_sentences
 
 RULES_VERSION = rules_version()
 
 RECENT_SENTENCES = 2  # an incident told this close before a figure is the one it refers to
-_PLACE_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
 _SAME_INCIDENT_DAYS = 3
 _LATE_DEATH_DAYS = 31
 _OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
-
-
-def _event_place(
-    text: str, found: list[pl.Found], trigger_pos: int, codes: set[str], states: set[str]
-) -> tuple[str, pl.Place] | None:
-    if not found:
-        return None
-    best = min(found, key=lambda f: (_PLACE_RANK.get(f.candidates[0].kind, 9), abs(f.start - trigger_pos)))
-    place = pl.resolve(best, codes, states)
-    return text[best.start : best.end], place
 
 
 @dataclass(slots=True)
@@ -83,11 +74,13 @@ def extract(
     mentions: Sequence[Mention],
     dateline_place: str | None = None,
 ) -> Extraction:
-    """Events and casualty figures of one article (see the module docstring)."""
+    """Events and casualty figures of one article (see the module docstring); `reference` may be an ISO string."""
+    reference = as_date(reference, "extract: reference")
     mentions = dating.overnight_to_reference(text, mentions, reference)
     spans = split_sentences(text)
     furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
-    story = [s for s in spans if s not in furniture]
+    furniture_set = set(furniture)
+    story = [s for s in spans if s not in furniture_set]
     usable = dating.usable(text, mentions, furniture)
     # The edges of a period ("since May 4") date running totals, never an incident.
     dated = [i for i in usable if not dating.period_edge(text, mentions[i])]
@@ -148,13 +141,13 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
     incident; for other events, the latest date of the previous sentences."""
     mentions, reference = art.mentions, art.reference
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
-    told: list[tuple[int, str, int]] = []  # (offset, event type, mention) of incidents dated by their sentence
+    told = _Told()  # incidents dated by their sentence
     out: list[EventDate] = []
     for k, p in enumerate(protos):
         s0, s1 = art.story[p.si]
         violent = p.type in ev.VIOLENT
         near = art.story[max(0, p.si - RECENT_SENTENCES)][0]
-        before = _told_before(told, p.type, s0, near) if violent else None
+        before = told.before(p.type, s0, near) if violent else None
         pool = art.dated_past if violent else art.dated
         mi = dating.governing(mentions, pool, s0, s1, p.start, p.end)
         basis = "sentence"
@@ -170,7 +163,7 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
         if mi is None:
             basis = "reference"
         elif violent and basis == "sentence" and mentions[mi].precision == "day":
-            told.append((p.start, p.type, mi))
+            told.add(p.start, p.type, mi)
         out.append(EventDate(mi, basis))
     # A violent event told before any dated incident (a headline, a lead) is dated by the first incident
     # the story tells, of the same type first; a coarse date of its own that holds that day gives way to it.
@@ -182,7 +175,7 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
         if p.type not in ev.VIOLENT or (not told and story_day is None):
             continue
         if told:
-            first = next((m for _, t, m in told if t == p.type), told[0][2])
+            first = told.first(p.type)
         elif p.start >= mentions[story_day].char_start or p.si < dating.HEADLINE_SENTENCES:
             first = story_day  # the day the lead tells dates what follows it, and the headline above it
         else:
@@ -197,44 +190,51 @@ def _sentence_index(story: list[tuple[int, int]], offset: int) -> int:
     return next((i for i, (a, b) in enumerate(story) if a <= offset < b), len(story))
 
 
-def _told_before(told: list[tuple[int, str, int]], etype: str, offset: int, near: int) -> int | None:
-    """The incident a later sentence refers back to: one told in the last few sentences (from offset
-    `near` on), else the first the article told; of the same type first."""
-    earlier = [(o, t, m) for o, t, m in told if o < offset]
-    recent = [x for x in earlier if x[0] >= near]
-    for pool in (recent, earlier[:1] + [x for x in earlier if x[1] == etype][:1]):
-        same = [m for _, t, m in pool if t == etype]
-        if same:
-            return same[-1] if pool is recent else same[0]
-        if pool:
-            return pool[-1][2] if pool is recent else pool[0][2]
-    return None
+class _Told:
+    """Incidents dated by their own sentence, in text order: which one a later sentence refers back to."""
+
+    LOOK_BACK = 50  # at most this many recent incidents are searched for one of the same type
+
+    def __init__(self) -> None:
+        self.offsets: list[int] = []
+        self.items: list[tuple[int, str, int]] = []  # (offset, event type, mention)
+        self.first_of: dict[str, int] = {}  # event type -> index of its first incident
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def add(self, offset: int, etype: str, mention: int) -> None:
+        self.first_of.setdefault(etype, len(self.items))
+        self.offsets.append(offset)
+        self.items.append((offset, etype, mention))
+
+    def before(self, etype: str, offset: int, near: int) -> int | None:
+        """One told in the last few sentences (from offset `near` on), else the first the article told;
+        of the same type first. Bisection and bounded scans: linear in the article overall."""
+        hi = bisect_left(self.offsets, offset)
+        if hi == 0:
+            return None
+        lo = max(bisect_left(self.offsets, near, 0, hi), hi - self.LOOK_BACK)
+        if lo < hi:
+            same = next((self.items[k][2] for k in range(hi - 1, lo - 1, -1) if self.items[k][1] == etype), None)
+            return same if same is not None else self.items[hi - 1][2]
+        return self.first(etype, hi)
+
+    def first(self, etype: str, hi: int | None = None) -> int:
+        """The first incident of the type (before index `hi`), else the article's first."""
+        k = self.first_of.get(etype)
+        return self.items[k][2] if k is not None and (hi is None or k < hi) else self.items[0][2]
 
 
 # ---------------------------------------------------------------- pass 3: places, and the events themselves
 def place_events(art: Article, protos: list[Proto], dates: list[EventDate], dateline_place: str | None) -> list[Event]:
     text, mentions, reference = art.text, art.mentions, art.reference
-    # Article context for resolving shared place names.
-    article_places = pl.ArticlePlaces(text) if art.story else None
-    all_places = article_places.all() if article_places else []
-    codes = {f.candidates[0].country_code for f in all_places if f.candidates[0].kind in ("country", "state", "region")}
-    states = {f.candidates[0].admin1 for f in all_places if f.candidates[0].kind == "state"}
-    dateline = pl.lookup(dateline_place) if dateline_place else None
-    if dateline:
-        codes.add(dateline.country_code)
-    sentence_places: dict[int, list[pl.Found]] = {}  # sentence index -> its gazetteer places
+    # Places of the article's sentences, resolved in the article's context (pipeline.extract.places).
+    placer = pl.ArticlePlacer(text, art.story, dateline_place)
     events: list[Event] = []
     for p, d in zip(protos, dates):
         s0, s1 = art.story[p.si]
-        if p.si not in sentence_places:
-            sentence_places[p.si] = article_places.sentence(s0, s1)
-        place = _event_place(text, sentence_places[p.si], p.start, codes, states)
-        if place is not None:
-            location, gp = place
-        elif dateline_place:
-            location, gp = dateline_place, dateline
-        else:
-            location, gp = None, None
+        location, gp = placer.place(p.si, p.start, p.type in ev.VIOLENT)
         m = mentions[d.mention] if d.mention is not None else None
         events.append(
             Event(
@@ -266,6 +266,7 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
     """Each figure's own date: a running total's period, a toll over the hours before the report, or
     the date of the incident (its event's), else undated (`reference`)."""
     war = periods.war_start(art.text, art.mentions, art.period_dates, art.story, art.reference)
+    by_sentence: dict[tuple[int, int], periods.FigureDate | None] = {}
     out = []
     for c in casualties:
         e = events[c.event_index] if c.event_index is not None else None
@@ -274,7 +275,10 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
             fd = periods.period(art.text, s0, s1, c.char_start, c.char_end, art.reference, art.mentions,
                                 art.period_dates, war)
         else:
-            fd = periods.day_stretch(art.text, s0, s1, art.reference)
+            if (s0, s1) not in by_sentence:  # once per sentence: a long one may hold many figures
+                by_sentence[(s0, s1)] = periods.overnight_into(
+                    art.text, s0, s1, art.mentions, art.dated_past) or periods.day_stretch(art.text, s0, s1, art.reference)
+            fd = by_sentence[(s0, s1)]
             if fd is None and e is not None and e.date_basis != "reference":
                 fd = periods.FigureDate(e.date_start, e.date_end, e.date_precision, e.date_basis)
             if fd is None:
@@ -285,23 +289,25 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
 
 
 def _sentence_of(story: list[tuple[int, int]], offset: int) -> tuple[int, int]:
-    for s0, s1 in story:
-        if s0 <= offset < s1:
-            return s0, s1
+    k = bisect_right(story, offset, key=lambda s: s[0]) - 1  # sentences are in text order and disjoint
+    if k >= 0 and story[k][0] <= offset < story[k][1]:
+        return story[k]
     return offset, offset
 
 
 def drop_covered_singulars(casualties: list[Casualty]) -> list[Casualty]:
     """A lone unnamed person ("a policeman was among the dead") counts as one only when no numeric
     figure of the same category covers the same incident (the same date, or either undated)."""
-    numeric = [c for c in casualties if not c.rule_id.startswith("singular_") and not c.cumulative]
+    numeric: dict[str, list[Casualty]] = {}
+    for c in casualties:
+        if not c.rule_id.startswith("singular_") and not c.cumulative and (c.best or c.low or 0) > 1:
+            numeric.setdefault(c.category, []).append(c)
 
     def covered(c: Casualty) -> bool:
         return any(
-            n.category == c.category and (n.best or n.low or 0) > 1
-            and (c.victims in (None, "people") or n.victims in (None, "people") or c.victims == n.victims)
+            (c.victims in (None, "people") or n.victims in (None, "people") or c.victims == n.victims)
             and ("reference" in (n.date_basis, c.date_basis) or (n.date_start, n.date_end) == (c.date_start, c.date_end))
-            for n in numeric
+            for n in numeric.get(c.category, ())
         )
 
     return [c for c in casualties if not (c.rule_id.startswith("singular_") and covered(c))]
@@ -315,9 +321,13 @@ def merge_restatements(casualties: list[Casualty]) -> list[Casualty]:
     flag whose date agrees (or either is undated) restates it (a headline, the lead, a quote). The first
     mention stays, with the better-founded date of the two."""
     kept: list[Casualty] = []
+    by_key: dict[tuple, list[int]] = {}  # counts -> indexes in kept (only equal counts can restate)
     for c in casualties:
-        twin = next((i for i, k in enumerate(kept) if _restates(k, c)), None)
+        key = (c.category, c.low, c.best, c.high, c.qualifier, c.cumulative)
+        same = by_key.setdefault(key, [])
+        twin = next((i for i in same if _restates(kept[i], c)), None)
         if twin is None:
+            same.append(len(kept))
             kept.append(c)
             continue
         k = kept[twin]

@@ -283,7 +283,7 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
     words = words if words is not None else LowerText(text)
     if _ANY_GATE is not None and not words.has_any(_ANY_GATE, start, end):
         return []
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(end - start + 1)  # 1 where a kept figure lies (offsets from `start`): a linear overlap test
     found: list[Figure] = []
     present: dict[frozenset[str], bool] = {}  # gate -> whether the sentence has one of its words
     starts: dict[str, list[int]] = {}
@@ -318,9 +318,9 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
             pos = m.end() if fig is not None and m.end() > m.start() else m.start() + 1
             if fig is None:
                 continue
-            if any(fig.start < b and a < fig.end for a, b in taken):
+            if taken.find(1, fig.start - start, fig.end - start) != -1:
                 continue
-            taken.append((fig.start, fig.end))
+            taken[fig.start - start : fig.end - start] = b"\x01" * (fig.end - fig.start)
             found.append(fig)
     found.sort(key=lambda f: f.start)
     return found + _with_suicide(found) + _with_others(text, found)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -66,7 +67,13 @@ def period_edge(text: str, m: Mention) -> bool:
 
 
 def in_dateline(text: str, m: Mention) -> bool:
-    line_start = text.rfind("\n", 0, m.char_start) + 1
+    # A dateline's place and comma stand within ~80 characters of its line start: look no further back
+    # (a scan to the text's start would make a long line of dates quadratic).
+    window = max(0, m.char_start - 80)
+    newline = text.rfind("\n", window, m.char_start)
+    if newline < 0 and window > 0:
+        return False
+    line_start = newline + 1
     return bool(_DATELINE_BEFORE.search(text[line_start : m.char_start]) and _DATELINE_AFTER.match(text, m.char_end))
 
 
@@ -77,10 +84,12 @@ def clock_only(m: Mention) -> bool:
 def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, int]]) -> list[int]:
     """Indexes of mentions with a date interval, outside page furniture, not dating a report, not a bare clock time."""
     out = []
+    starts = [a for a, _ in furniture]  # sentences, so in text order and disjoint: bisect, not a scan
     for i, m in enumerate(mentions):
         if m.date_start is None or m.timex_type not in ("DATE", "TIME") or clock_only(m) or in_dateline(text, m):
             continue
-        if any(a <= m.char_start < b for a, b in furniture):
+        k = bisect_right(starts, m.char_start)
+        if k and m.char_start < furniture[k - 1][1]:
             continue
         if is_reporting(text, m):
             continue
@@ -89,8 +98,11 @@ def usable(text: str, mentions: Sequence[Mention], furniture: list[tuple[int, in
 
 
 def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, t0: int, t1: int) -> int | None:
-    """The dated mention of sentence [s0, s1) nearest the trigger [t0, t1), day precision first."""
-    inside = [i for i in dated if s0 <= mentions[i].char_start < s1]
+    """The dated mention of sentence [s0, s1) nearest the trigger [t0, t1), day precision first.
+    `dated` is in text order (mentions are), so the sentence's mentions are found by bisection."""
+    lo = bisect_left(dated, s0, key=lambda i: mentions[i].char_start)
+    hi = bisect_left(dated, s1, lo, key=lambda i: mentions[i].char_start)
+    inside = dated[lo:hi]
     if not inside:
         return None
 
@@ -102,12 +114,15 @@ def governing(mentions: Sequence[Mention], dated: list[int], s0: int, s1: int, t
     return min(inside, key=key)
 
 
-def previous(mentions: Sequence[Mention], dated: list[int], before: int) -> int | None:
-    """The latest dated mention before offset `before`, day precision first."""
-    earlier = [i for i in dated if mentions[i].char_end <= before]
-    days = [i for i in earlier if mentions[i].precision == "day"]
-    pool = days or earlier
-    return pool[-1] if pool else None
+def previous(mentions: Sequence[Mention], dated: list[int], before: int, days: list[int] | None = None) -> int | None:
+    """The latest dated mention before offset `before`, day precision first. `days`, the day-precision
+    members of `dated`, may be passed in so a caller asking for many offsets does not rebuild it each time."""
+    days = days if days is not None else [i for i in dated if mentions[i].precision == "day"]
+    for pool in (days, dated):  # both in text order
+        k = bisect_right(pool, before, key=lambda i: mentions[i].char_end)
+        if k:
+            return pool[k - 1]
+    return None
 
 
 def refines(coarse: Mention, fine: Mention) -> bool:
@@ -130,19 +145,18 @@ def story_day(text: str, mentions: Sequence[Mention], dated: list[int], story: S
     """The first day-precision date told in a lead sentence of the story (not after the reference, not
     the edge of a period): the day a local report is about when its incident sentence carries no date. A line that is
     little more than dates (a header "Monday, May 4, 2031", a time stamp) is not a story sentence."""
-    lead = story[:LEAD_SENTENCES]
-    for i in dated:
-        m = mentions[i]
-        if m.precision != "day" or m.date_start is None or m.date_start > reference:
+    words = re.compile(r"[^\W\d_]{2,}")
+    for a, b in story[:LEAD_SENTENCES]:
+        lo = bisect_left(dated, a, key=lambda k: mentions[k].char_start)
+        hi = bisect_left(dated, b, lo, key=lambda k: mentions[k].char_start)
+        inside = dated[lo:hi]
+        candidates = [k for k in inside if mentions[k].precision == "day" and mentions[k].date_start is not None
+                      and mentions[k].date_start <= reference and not period_edge(text, mentions[k])]
+        if not candidates:
             continue
-        s = next(((a, b) for a, b in lead if a <= m.char_start < b), None)
-        if s is None or period_edge(text, m):
-            continue
-        inside = [mentions[j] for j in dated if s[0] <= mentions[j].char_start < s[1]]
-        words = re.findall(r"[^\W\d_]{2,}", text[s[0] : s[1]])
-        dated_words = sum(len(re.findall(r"[^\W\d_]{2,}", x.text)) for x in inside)
-        if len(words) - dated_words >= 4:
-            return i
+        dated_words = sum(len(words.findall(mentions[k].text)) for k in inside)
+        if len(words.findall(text, a, b)) - dated_words >= 4:
+            return candidates[0]
     return None
 
 

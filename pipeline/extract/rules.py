@@ -1,4 +1,4 @@
-"""Loading the extraction rule files (`pipeline/rules/extract/*.yaml`) once, and helpers to compile their lexicons."""
+"""Loading the extraction rule files (`pipeline/rules/en/extract/*.yaml`) once, and helpers to compile their lexicons."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - on
 
 @lru_cache(maxsize=None)
 def load(name: str) -> dict:
-    """The rule file `pipeline/rules/extract/{name}.yaml` (e.g. "numbers"), checked against its schema."""
-    return rulefiles.load(f"extract/{name}.yaml")
+    """The rule file `pipeline/rules/en/extract/{name}.yaml` (e.g. "numbers"), checked against its schema."""
+    return rulefiles.load(f"{rulefiles.RULES_LANGUAGE}/extract/{name}.yaml")
 
 
 def phrase(fragment: str) -> str:

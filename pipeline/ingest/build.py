@@ -7,7 +7,9 @@ import json
 from typing import Any
 
 from pipeline.ingest.dateline import parse_dateline
-from pipeline.ingest.metadata import MetadataProblem, as_text, extra_json, normalise
+from pipeline.ingest.metadata import MetadataProblem, as_text, canonical, extra_json, has_surrogate, normalise
+from pipeline.ingest.formats.fields import map_fields
+from pipeline.ingest.language import language_of
 from pipeline.records import Article, Reject
 from pipeline.settings import Settings
 
@@ -70,8 +72,17 @@ def build_article(
     decoded_as: str | None = None,
     what: str,
 ) -> Article | Reject:
-    """`what` names the input in messages ("story.txt", "line 3 of batch.jsonl")."""
+    """`what` names the input in messages ("story.txt", "line 3 of batch.jsonl"). Metadata values are made
+    `canonical` first (so a lone surrogate in one is kept escaped); a body holding one is `bad_encoding`."""
+    meta = canonical(meta)
     source_id = as_text(meta.get("id")) or default_id
+    if has_surrogate(body):
+        return reject(
+            "bad_encoding",
+            f"{what}: its text holds a lone surrogate (an unpaired \\uD800-\\uDFFF escape), which is not Unicode text",
+            source_id=source_id,
+            raw_path=raw_path,
+        )
     stripped = body.strip()
     if not stripped or len(stripped) < settings.min_text_chars:
         return reject(
@@ -81,8 +92,14 @@ def build_article(
             raw_path=raw_path,
         )
     article_id = article_id_for(body)
+    language = language_of(body, meta.get("language"), settings)
+    if language.problem is not None:
+        return reject(
+            "unsupported_language", f"{what} {language.problem}", source_id=source_id, raw_path=raw_path,
+            article_id=article_id, **language.detail,
+        )  # fmt: skip
     try:
-        md = normalise(meta)
+        md = normalise(map_fields(meta, settings), settings.published_max_year)
     except MetadataProblem as exc:
         return reject(
             exc.reason, f"{what}: {exc.message}", source_id=source_id, raw_path=raw_path, article_id=article_id,
@@ -103,7 +120,7 @@ def build_article(
             article_id=article_id,
             dateline_text=dateline.text,
         )
-    extra = dict(md.extra)
+    extra = dict(md.extra) | language.extra
     if decoded_as:
         extra["decoded_as"] = decoded_as
     return Article(
@@ -121,7 +138,7 @@ def build_article(
         dateline_place=dateline.place,
         dateline_agency=dateline.agency,
         dateline_date=dateline.date,
-        language=md.language,
+        language=language.code,
         timezone=md.timezone,
         raw_path=raw_path,
         content_sha256=hashlib.sha256(body.encode("utf-8")).hexdigest(),

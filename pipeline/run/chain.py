@@ -1,12 +1,26 @@
 """The chain of stages, declared once (`CHAIN`), and the stage functions over tables.
 
 `CHAIN` lists the stages in order with the tables each reads and writes. The whole run
-(`batch.process_task`, per input unit), the one-stage commands (`stepwise`) and the command
-line's stage commands all walk it. The per-article stages (temporal, extract) take and return
+(`batch.process_task`, per input unit), the one-stage commands (`stepwise`), the command
+line's stage commands and the Python API (`pipeline.api.process`, through `process_articles`
+and `timeline_in_memory`) all walk it. The per-article stages (temporal, extract) take and return
 in-memory tables (pyarrow) through the one `apply` signature, so `run` chains them in memory and
 the per-stage commands chain them through `data/interim/`. Per article work goes through pure
 functions (`temporal_rows`, `extract_rows`); an exception inside one article becomes a reject row
 (`stage_error`) and the batch goes on.
+
+Each article also has a time budget for the per-article stages together (`article_time_budget_s`,
+`ArticleBudget`): an article that uses it up becomes a `too_slow` reject row of the stage it was in,
+is kept in `articles` without that stage's rows (and the later stages skip it), and the batch goes
+on. Python cannot stop a runaway regular expression from another thread, so the budget is a timer
+signal in the thread doing the work: in the main thread of a process on Linux or macOS (the local
+worker processes, the serial engine, the stage commands), `signal.setitimer` raises `TooSlow` inside
+the article's work the moment its time is up (the `re` module checks for signals while it matches),
+and the SIGALRM handler that was there before is put back after the stage. Where no timer can be
+used (Dask runs tasks in threads; a caller with its own SIGALRM handler), the time is measured after
+each stage, so the article is still rejected, but only once the stage has finished it. Two runs give
+the same rows unless an article comes near its budget; the default is generous: an ordinary 2 MB
+article, the largest `max_file_bytes` lets in, takes about 5 s.
 
 Importing this module is cheap (the command line reads the chain to build its help): pyarrow and
 the stages themselves are imported when a stage runs.
@@ -15,8 +29,12 @@ the stages themselves are imported when a stage runs.
 from __future__ import annotations
 
 import json
+import signal
+import threading
+import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -27,6 +45,8 @@ from pipeline.settings import Settings
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from pipeline.validate import ValidationResult
 
 ARTICLE_COLUMNS = (
     "article_id", "source_id", "source", "url", "title", "published", "published_date", "reference_date",
@@ -70,13 +90,122 @@ def _stage_error(stage: str, article_id: str, source_id: str, raw_path: str, exc
     }
 
 
+class TooSlow(BaseException):
+    """An article's time budget ran out inside its work (a BaseException, so `except Exception` in a stage lets it by)."""
+
+
+# A short text that makes a stage load its rules and lexicons before any article's time is counted.
+WARM_UP = "EASTMERE, March 3 - Two people were killed and four injured on Monday when a bus overturned, police said."
+_warm: set[str] = set()
+
+
+class ArticleBudget:
+    """The seconds each article may spend in the per-article stages, together (see the module's docstring)."""
+
+    def __init__(self, seconds: float | None = None) -> None:
+        self.seconds = seconds
+        self.spent: dict[str, float] = {}
+        self._armed = False
+        self._timer = False
+
+    def exhausted(self, article_id: str) -> bool:
+        return self.seconds is not None and self.spent.get(article_id, 0.0) >= self.seconds
+
+    def expire(self, article_id: str) -> None:
+        """The article ran out of time (whatever the clocks say to the microsecond): later stages skip it."""
+        if self.seconds is not None:
+            self.spent[article_id] = max(self.spent.get(article_id, 0.0), self.seconds)
+
+    @contextmanager
+    def stage(self, name: str, warm_up: Callable[[], Any]) -> Iterator[None]:
+        """Around a stage's loop over articles: load the stage's rules first, and own SIGALRM while it runs."""
+        if self.seconds is None:
+            yield
+            return
+        if name not in _warm:
+            try:
+                warm_up()
+            except Exception:
+                pass  # the article that hits the same bug reports it
+            _warm.add(name)
+        usable = (
+            hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)
+        )  # fmt: skip
+        if not usable:
+            yield
+            return
+        previous = signal.signal(signal.SIGALRM, self._expired)
+        self._timer = True
+        try:
+            yield
+        finally:
+            self._timer = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def _expired(self, signum: int, frame: Any) -> None:
+        if self._armed:
+            raise TooSlow
+
+    @contextmanager
+    def article(self, article_id: str) -> Iterator[None]:
+        """Around one article's work in one stage: raises TooSlow when the article's time is up."""
+        if self.seconds is None:
+            yield
+            return
+        start = time.perf_counter()
+        if self._timer:
+            self._armed = True
+            signal.setitimer(signal.ITIMER_REAL, max(self.seconds - self.spent.get(article_id, 0.0), 1e-3))
+        try:
+            yield
+        finally:
+            self._armed = False
+            if self._timer:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            self.spent[article_id] = self.spent.get(article_id, 0.0) + time.perf_counter() - start
+        if self.exhausted(article_id):  # no timer here, or it fired as the work ended
+            raise TooSlow
+
+
+def _too_slow(stage: str, a: dict[str, Any], budget: ArticleBudget) -> dict[str, Any]:
+    without = {"temporal": "mentions, events or casualty figures", "extract": "events or casualty figures"}[stage]
+    return {
+        "stage": stage,
+        "source_id": a["source_id"],
+        "raw_path": a["raw_path"],
+        "article_id": a["article_id"],
+        "reason": "too_slow",
+        "message": f"{stage} took longer than the article's time budget (article_time_budget_s = {budget.seconds:g} s); "
+        f"the article is kept without {without}",
+        "detail": json.dumps({"budget_s": budget.seconds, "stage": stage}),
+        "table": None,
+        "row_id": None,
+    }
+
+
 # ---------------------------------------------------------------- ingest
 def ingest_stage(input_path: Path, settings: Settings) -> StageOutput:
     from pipeline.ingest import ingest
+
+    return _ingested(ingest(input_path, settings))
+
+
+def ingest_records_stage(
+    records: Iterable[Mapping[str, Any]], settings: Settings, name: str = "records"
+) -> StageOutput:
+    """The ingest stage on records held in memory, read as the lines of a JSON Lines file called `name`."""
+    from pipeline.ingest import ingest_records
+
+    return _ingested(ingest_records(records, settings, name))
+
+
+def _ingested(items: Iterable[Article | Reject]) -> StageOutput:
     from pipeline.tables import to_arrow
 
     articles, rejects = [], []
-    for item in ingest(input_path, settings):
+    for item in items:
         if isinstance(item, Article):
             articles.append(article_row(item))
         else:
@@ -98,16 +227,31 @@ def temporal_rows(article_id: str, text: str, reference: date) -> list[dict[str,
     return rows
 
 
-def temporal_stage(articles: pa.Table, progress: Iterable | None = None) -> StageOutput:
+def temporal_stage(articles: pa.Table, progress: Iterable | None = None, budget: ArticleBudget | None = None) -> StageOutput:
     from pipeline.tables import to_arrow
 
+    budget = budget or ArticleBudget()
     rows, rejects = [], []
-    for a in _iter_articles(articles, progress):
-        try:
-            rows.extend(temporal_rows(a["article_id"], a["text"], a["reference_date"]))
-        except Exception as exc:  # one bad article never stops the batch
-            rejects.append(_stage_error("temporal", a["article_id"], a["source_id"], a["raw_path"], exc))
+    with budget.stage("temporal", _warm_up_temporal):
+        for a in _iter_articles(articles, progress):
+            if budget.exhausted(a["article_id"]):
+                continue
+            try:
+                with budget.article(a["article_id"]):
+                    found = temporal_rows(a["article_id"], a["text"], a["reference_date"])
+            except TooSlow:
+                budget.expire(a["article_id"])
+                rejects.append(_too_slow("temporal", a, budget))
+                continue
+            except Exception as exc:  # one bad article never stops the batch
+                rejects.append(_stage_error("temporal", a["article_id"], a["source_id"], a["raw_path"], exc))
+                continue
+            rows.extend(found)
     return StageOutput({"mentions": to_arrow("mentions", rows)}, rejects, {"mentions": len(rows)})
+
+
+def _warm_up_temporal() -> None:
+    temporal_rows("warm-up", WARM_UP, date(2001, 3, 3))
 
 
 # ---------------------------------------------------------------- extract
@@ -146,23 +290,38 @@ def _unique_ids(article_id: str, kind: str, items: list[Event] | list[Casualty])
     return ids
 
 
-def extract_stage(articles: pa.Table, mentions: pa.Table, progress: Iterable | None = None) -> StageOutput:
+def _warm_up_extract() -> None:
+    extract_rows("warm-up", WARM_UP, date(2001, 3, 3), "Eastmere", temporal_rows("warm-up", WARM_UP, date(2001, 3, 3)))
+
+
+def extract_stage(
+    articles: pa.Table, mentions: pa.Table, progress: Iterable | None = None, budget: ArticleBudget | None = None
+) -> StageOutput:
     from pipeline.tables import to_arrow
 
+    budget = budget or ArticleBudget()
     by_article: dict[str, list[dict[str, Any]]] = {}
     for row in mentions.to_pylist():
         by_article.setdefault(row["article_id"], []).append(row)
     events, casualties, rejects = [], [], []
-    for a in _iter_articles(articles, progress):
-        try:
-            ev, ca = extract_rows(
-                a["article_id"], a["text"], a["reference_date"], a["dateline_place"], by_article.get(a["article_id"], [])
-            )
-        except Exception as exc:
-            rejects.append(_stage_error("extract", a["article_id"], a["source_id"], a["raw_path"], exc))
-            continue
-        events.extend(ev)
-        casualties.extend(ca)
+    with budget.stage("extract", _warm_up_extract):
+        for a in _iter_articles(articles, progress):
+            if budget.exhausted(a["article_id"]):
+                continue  # out of time in an earlier stage, which said so
+            try:
+                with budget.article(a["article_id"]):
+                    ev, ca = extract_rows(
+                        a["article_id"], a["text"], a["reference_date"], a["dateline_place"], by_article.get(a["article_id"], [])
+                    )
+            except TooSlow:
+                budget.expire(a["article_id"])
+                rejects.append(_too_slow("extract", a, budget))
+                continue
+            except Exception as exc:
+                rejects.append(_stage_error("extract", a["article_id"], a["source_id"], a["raw_path"], exc))
+                continue
+            events.extend(ev)
+            casualties.extend(ca)
     return StageOutput(
         {"events": to_arrow("events", events), "casualties": to_arrow("casualties", casualties)},
         rejects,
@@ -188,17 +347,18 @@ class Stage:
     help: str
     reads: tuple[str, ...]  # tables (or INPUT): in memory within `run`, from the work folder when run alone
     writes: tuple[str, ...]  # tables (or OUTPUT); every stage may also add `rejects` rows
-    # The per-article stages: tables in, new tables and rejects out, the same call in `run` and alone.
-    apply: Callable[[dict[str, pa.Table], Progress | None], StageOutput] | None = None
+    # The per-article stages: tables in, new tables and rejects out, the same call in `run` and alone; one
+    # ArticleBudget is shared by the stages of one batch (a stage command alone gives each article a fresh budget).
+    apply: Callable[[dict[str, pa.Table], Progress | None, ArticleBudget | None], StageOutput] | None = None
     done: str = ""  # what `apply` reports, from its stats (and `articles`, the rows it read)
 
 
-def _temporal(tables: dict[str, pa.Table], progress: Progress | None = None) -> StageOutput:
-    return temporal_stage(tables["articles"], progress)
+def _temporal(tables: dict[str, pa.Table], progress: Progress | None = None, budget: ArticleBudget | None = None) -> StageOutput:
+    return temporal_stage(tables["articles"], progress, budget)
 
 
-def _extract(tables: dict[str, pa.Table], progress: Progress | None = None) -> StageOutput:
-    return extract_stage(tables["articles"], tables["mentions"], progress)
+def _extract(tables: dict[str, pa.Table], progress: Progress | None = None, budget: ArticleBudget | None = None) -> StageOutput:
+    return extract_stage(tables["articles"], tables["mentions"], progress, budget)
 
 
 DATA_TABLES = ("articles", "mentions", "events", "casualties")
@@ -215,3 +375,43 @@ CHAIN = (
 )  # fmt: skip
 STAGES = {s.name: s for s in CHAIN}
 ARTICLE_STAGES = tuple(s for s in CHAIN if s.apply)  # between ingest and validate, article by article
+
+
+# ---------------------------------------------------------------- the chain in memory
+def process_articles(
+    articles: pa.Table, rejects: Iterable[dict[str, Any]], settings: Settings, progress: Progress | None = None
+) -> tuple[ValidationResult, dict[str, float]]:
+    """The chain from ingested articles to validated tables, in memory: the per-article stages (`ARTICLE_STAGES`)
+    in order, one `ArticleBudget` per article across them, then `validate`. `rejects` are the ingest stage's rows.
+
+    Returns the validation result (every data table and `rejects`, with the rows validation quarantined) and
+    the seconds of each stage. The batched run calls it on each sub-batch of input units (`batch.process_task`),
+    the Python API (`pipeline.api.process`) on its records."""
+    from pipeline.tables import to_arrow
+    from pipeline.validate import validate_tables
+
+    tables, rejects, seconds = {"articles": articles}, list(rejects), {}
+    budget = ArticleBudget(settings.article_time_budget_s or None)
+    for stage in ARTICLE_STAGES:
+        t0 = time.perf_counter()
+        out = stage.apply(tables, progress, budget)
+        tables.update(out.tables)
+        rejects += out.rejects
+        seconds[stage.name] = time.perf_counter() - t0
+    tables["rejects"] = to_arrow("rejects", rejects)
+    t0 = time.perf_counter()
+    result = validate_tables(tables)
+    seconds["validate"] = time.perf_counter() - t0
+    return result, seconds
+
+
+def timeline_in_memory(validated: dict[str, pa.Table], settings: Settings) -> ValidationResult:
+    """`timeline` and `timeline_links` of validated tables held in memory, validated (their quarantined rows in
+    the result's `rejects`): what the export stage derives, without files (`runner.derive_timeline` does the same
+    from the written tables, streaming texts and sentences)."""
+    from pipeline.timeline import build_timeline
+    from pipeline.validate import validate_derived
+
+    articles = validated["articles"]
+    built = build_timeline(articles, validated["events"], validated["casualties"], settings)
+    return validate_derived(built, articles)

@@ -27,20 +27,23 @@ class _StderrHandler(logging.StreamHandler):
 
 def setup_logging(quiet: bool, log_file: Path | None) -> None:
     """Our log (stage lines, the run summary, errors) to the screen and to `log_file`; `quiet` only
-    keeps the screen to warnings and errors: the log file still gets every line."""
+    keeps the screen to warnings and errors: the log file still gets every line.
+
+    Raises OSError when `log_file` cannot be opened for appending (a folder, no permission), after
+    setting up the screen, so the caller can say so and stop before any work."""
     screen = _StderrHandler()
     screen.setFormatter(logging.Formatter("%(message)s"))
     if quiet:
         screen.setLevel(logging.WARNING)
     handlers: list[logging.Handler] = [screen]
+    # Our own log at INFO; libraries (GX is chatty) only at WARNING.
+    logging.basicConfig(level=logging.WARNING, handlers=handlers, force=True)
+    logging.getLogger("pipeline").setLevel(logging.INFO)
     if log_file:
         log_file.parent.mkdir(parents=True, exist_ok=True)
         fh = logging.FileHandler(log_file, encoding="utf-8")
         fh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        handlers.append(fh)
-    # Our own log at INFO; libraries (GX is chatty) only at WARNING.
-    logging.basicConfig(level=logging.WARNING, handlers=handlers, force=True)
-    logging.getLogger("pipeline").setLevel(logging.INFO)
+        logging.getLogger().addHandler(fh)
 
 
 def command(
@@ -48,15 +51,20 @@ def command(
 ) -> int:
     """Run command `name` (`run` or a stage of the chain) with the command line's options; the exit code."""
     from pipeline.run import runner
+    from pipeline.run.outdir import OutputRefused
 
-    setup_logging(quiet, log_file)
     log = logging.getLogger("pipeline")
+    try:
+        setup_logging(quiet, log_file)
+    except OSError as exc:
+        log.error("--log-file %s cannot be opened: %s", log_file, exc.strerror or exc)
+        return runner.USAGE
     from pipeline.paths import PROCESSED, RAW
     from pipeline.settings import load_settings
 
     try:
         settings = load_settings(settings_file)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         log.error("settings: %s", exc)
         return runner.USAGE
     try:
@@ -73,7 +81,11 @@ def command(
             work=options["work"],
             out_dir=options.get("output", PROCESSED),
             settings=settings,
+            force=options.get("force", False),
         )
+    except OutputRefused as exc:
+        log.error("%s", exc)
+        return runner.USAGE
     except runner.RunLocked as exc:
         log.error("%s", exc)
         return runner.LOCKED
@@ -82,7 +94,7 @@ def command(
         return runner.USAGE
     except KeyboardInterrupt:
         log.error("interrupted: previous outputs left intact")
-        return 130
+        return runner.INTERRUPTED
     except Exception:
         log.exception("the run crashed; previous outputs left intact")
         return runner.CRASHED

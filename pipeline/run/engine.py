@@ -4,11 +4,24 @@ Results come back in task order, so the merge that follows is deterministic
 whatever the engine. Workers write their real output to the cache themselves and
 return only small summaries, so nothing large crosses process boundaries. The process pool and
 Dask are imported only by the engine that uses them (the command line reads `ENGINES` for its help).
+
+Workers never outlive the run: a local worker asks the kernel for SIGTERM when the process that
+started it dies (`prctl(PR_SET_PDEATHSIG)` on Linux, through ctypes; elsewhere a watchdog thread
+polls the parent's pid), so killing the main process alone (kill -9, SIGTERM) ends its workers too.
+A forked worker also drops its copies of the run's lock files (`MAIN_ONLY_FDS`): a `flock` lock lives
+as long as any process holds its file open, and the lock is the main process's alone. (Dask's workers
+are spawned, so they inherit no descriptor, and they exit when their parent's pipe closes.) When the
+main process stops the pool early (Ctrl-C, a crash), it cancels the queued tasks and ends the
+running ones rather than waiting for them.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -16,6 +29,38 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 ENGINES = ("local", "serial", "dask")
+# Open file descriptors that only the main process may hold (the run's locks; see `pipeline.run.runner`).
+MAIN_ONLY_FDS: set[int] = set()
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int, fds: tuple[int, ...]) -> None:
+    """Worker initializer: drop the main process's locks, and end when the main process ends."""
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in fds:  # point the inherited descriptor elsewhere; its number stays valid for whatever still holds it
+        try:
+            os.dup2(null, fd)
+        except OSError:
+            pass
+    os.close(null)
+    armed = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            armed = ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watchdog").start()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> None:
+    while os.getppid() == parent:
+        time.sleep(every)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def default_workers() -> int:
@@ -38,8 +83,21 @@ def run_tasks(
     elif engine == "local":
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+        import multiprocessing
+
+        forked = multiprocessing.get_start_method() == "fork"  # only a forked worker has the main process's descriptors
+        init = (os.getpid(), tuple(sorted(MAIN_ONLY_FDS)) if forked else ())
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_die_with, initargs=init)
+        try:
             yield from pool.map(fn, tasks)
+        except BaseException:  # Ctrl-C, a crash, or the caller stopped: queued tasks must not run on
+            running = list((getattr(pool, "_processes", None) or {}).values())  # the pool has no public list
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in running:
+                process.terminate()
+            raise
+        finally:
+            pool.shutdown(wait=True)
     else:
         yield from _dask(fn, tasks, workers, scheduler)
 

@@ -93,8 +93,11 @@ def build(
     validation: dict[str, Any],
     run: dict[str, Any] | None = None,
     code_versions: dict[str, str] | None = None,
+    files: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest: deterministic (no clock), so two runs over the same inputs write the same file."""
+    """The manifest: deterministic (no clock), so two runs over the same inputs write the same file.
+
+    `files`: the sha256 of every file the run wrote beside the manifest (`pipeline.run.outdir`), by path."""
     return {
         **(run or {}),
         "versions": code_versions or versions(),
@@ -107,4 +110,5 @@ def build(
         "rejects_by_stage": dict(sorted(rejects_by_stage.items())),
         "validation": validation,
         "outputs": {name: [f"{name}.parquet", f"{name}.csv"] for name in row_counts},
+        "files": files or {},
     }

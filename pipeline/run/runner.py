@@ -7,11 +7,13 @@ per-unit work and the merge live in `pipeline.run.batch`, the one-stage-at-a-tim
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -24,7 +26,7 @@ from typing import Any, Callable, Iterator
 import pyarrow as pa
 
 from pipeline import export
-from pipeline.run import batch, manifest
+from pipeline.run import batch, manifest, outdir
 from pipeline.run import engine as engine_mod
 from pipeline.settings import Settings
 from pipeline.tables import empty
@@ -33,36 +35,79 @@ from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables, built
 log = logging.getLogger("pipeline")
 
 # Exit codes (documented in README "Exit codes").
-OK, OK_WITH_REJECTS, USAGE, VALIDATION_FAILED, LOCKED, CRASHED = 0, 1, 2, 3, 4, 70
+OK, OK_WITH_REJECTS, USAGE, VALIDATION_FAILED, LOCKED, CRASHED, INTERRUPTED = 0, 1, 2, 3, 4, 70, 130
 
 
 class RunLocked(RuntimeError):
     pass
 
 
+def _alive(pid: int) -> bool:
+    """Whether process `pid` is running (a zombie, dead but not yet reaped, is not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat[stat.rindex(")") + 2 :].split(" ", 1)[0] not in ("Z", "X")
+
+
 @contextmanager
-def run_lock(out_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock for the output folder, so two scheduled runs never overlap."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    path = out_dir.parent / f".{out_dir.name}.lock"
+def folder_lock(folder: Path, what: str) -> Iterator[None]:
+    """Hold an exclusive lock for `folder` (`.NAME.lock` beside it), or raise `RunLocked` at once.
+
+    A kernel lock (`fcntl.flock`) rather than a lock file that is created and deleted (the `filelock`
+    package's soft locks, pid files): the kernel drops it when its process dies, however it dies, so a
+    stale lock cannot outlive its holder, and taking over from a holder that is gone needs no guess
+    about pids, only the log line below. (`filelock`'s Unix lock is this same `flock` call, without the
+    holder's pid or the worker side, which is ours to do anyway.) A `flock` lock lasts as long as any
+    process keeps the file open, and forked children inherit open files: the local engine's workers
+    drop their copies (`engine.MAIN_ONLY_FDS`), so the main process alone holds the lock.
+    """
+    folder = folder.resolve()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    path = folder.parent / f".{folder.name}.lock"
     with open(path, "a+") as fh:
+        fh.seek(0)
+        holder = fh.read().strip()
+        pid = int(m.group(1)) if (m := re.match(r"pid (\d+)", holder)) else None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
-            raise RunLocked(f"another run is writing {out_dir} (lock {path} held by {holder}); exiting") from None
+            if pid and not _alive(pid):  # only a process that inherited the open file can hold it now
+                holder += f"; pid {pid} has ended, a process it started still holds the lock: `fuser {path}` names it"
+            raise RunLocked(f"another run is using the {what} {folder} (lock {path} held by {holder}); exiting") from None
+        if pid is not None and pid != os.getpid() and not _alive(pid):
+            log.warning("lock %s: taking over from pid %d, which ended without releasing it", path, pid)
         fh.seek(0)
         fh.truncate()
-        fh.write(f"pid {os.getpid()}\n")
+        fh.write(f"pid {os.getpid()} ({what} {folder})\n")
         fh.flush()
+        engine_mod.MAIN_ONLY_FDS.add(fh.fileno())
         try:
             yield
         finally:
+            engine_mod.MAIN_ONLY_FDS.discard(fh.fileno())
             fh.seek(0)
             fh.truncate()
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def run_lock(out_dir: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the output folder's lock, so two scheduled runs never write one folder at once."""
+    return folder_lock(out_dir, "output folder")
+
+
+def work_lock(work: Path) -> contextlib.AbstractContextManager[None]:
+    """Hold the work folder's lock: two runs that share a work folder never prune or rewrite each other's cache."""
+    return folder_lock(work, "work folder")
 
 
 def _show_progress(settings: Settings) -> bool:
@@ -243,12 +288,7 @@ def combine_validation(pieces: list[dict[str, Any]], rows: dict[str, int]) -> di
             expectations = max(expectations, t["expectations"])
             quarantined.update(t["quarantined"])
             for f in t["failures"]:
-                key = (f["type"], f["column"])
-                if key in failures:
-                    failures[key]["unexpected_count"] += f["unexpected_count"]
-                    failures[key]["fails_run"] |= f["fails_run"]
-                else:
-                    failures[key] = dict(f)
+                _fold_failure(failures, f)
         if not pieces:
             from pipeline.gx_adapter import load_suite
 
@@ -265,6 +305,16 @@ def combine_validation(pieces: list[dict[str, Any]], rows: dict[str, int]) -> di
     return {"success": success, "tables": tables}
 
 
+def _fold_failure(failures: dict[tuple[str, str], dict[str, Any]], f: dict[str, Any]) -> None:
+    """Add one piece's failure of an expectation to the failures of the same expectation seen so far."""
+    key = (f["type"], f["column"])
+    if key in failures:
+        failures[key]["unexpected_count"] += f["unexpected_count"]
+        failures[key]["fails_run"] |= f["fails_run"]
+    else:
+        failures[key] = dict(f)
+
+
 def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     """The validation summary of a whole run, from the per-unit verdicts kept in the cache."""
     from pipeline.gx_adapter import load_suite
@@ -273,12 +323,7 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     for name in batch.ALL_TABLES:
         failures: dict[tuple[str, str], dict[str, Any]] = {}
         for f in merge.table_failures.get(name, []):
-            key = (f["type"], f["column"])
-            if key in failures:
-                failures[key]["unexpected_count"] += f["unexpected_count"]
-                failures[key]["fails_run"] |= f["fails_run"]
-            else:
-                failures[key] = dict(f)
+            _fold_failure(failures, f)
         quarantined = merge.quarantined.get(name, Counter())
         tables[name] = {
             "rows_in": merge.rows[name] + sum(quarantined.values()),
@@ -292,13 +337,6 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
         tables[name] = {**t, "rows_in": t["rows_in"], "rows_out": t["rows_out"]}
     success = not any(f["fails_run"] for t in tables.values() for f in t["failures"])
     return {"success": success, "tables": tables}
-
-
-def _previous_manifest(out_dir: Path) -> dict[str, Any] | None:
-    try:
-        return json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
 
 
 @dataclass
@@ -318,8 +356,13 @@ def run(input_path: Path, out_dir: Path, settings: Settings, **options: Any) -> 
 def execute(
     input_path: Path, out_dir: Path, settings: Settings, *, work: Path | None = None, engine: str = "local",
     workers: int | None = None, scheduler: str | None = None, full: bool = False, partition: bool = False,
+    force: bool = False,
 ) -> RunOutcome:  # fmt: skip
-    """Every stage over `input_path` into `out_dir`, reusing cached units that did not change."""
+    """Every stage over `input_path` into `out_dir`, reusing cached units that did not change.
+
+    Raises `outdir.OutputRefused` for an output folder that is not the pipeline's to write (`force`: write
+    beside files no run wrote), and `RunLocked` when another run holds the output or the work folder.
+    """
     from pipeline.paths import INTERIM
     from pipeline.validate import render_report
 
@@ -327,19 +370,28 @@ def execute(
         log.error("input %s does not exist", input_path)
         return RunOutcome(USAGE)
     work = work or INTERIM
-    with run_lock(out_dir):
+    outdir.check_location(out_dir, input_path, work)
+    outdir.check_contents(out_dir, force)
+    with run_lock(out_dir), work_lock(work):
         export.recover(out_dir.resolve())
+        stale = outdir.owned(out_dir.resolve())
         with Timer() as t_scan:
-            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes)
+            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes, settings)
         versions = manifest.versions()
         version = processing_version(settings, versions)
         # the outputs also depend on everything else (timeline code and rules, all settings)
         everything = [versions, asdict(settings), partition, [(j.rel, j.key) for j in jobs]]
         run_key = hashlib.sha256(json.dumps(everything, sort_keys=True, default=str).encode()).hexdigest()[:16]
-        previous = _previous_manifest(out_dir)
+        previous = outdir.read_manifest(out_dir)
         if not full and previous and previous.get("run_key") == run_key:
-            log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))
-            return RunOutcome(previous.get("exit_code", OK), len(jobs), 0, {"scan": t_scan.seconds}, previous)
+            missing, changed = outdir.damaged(out_dir, previous)
+            if previous.get("files") and not (missing or changed):
+                log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))
+                return RunOutcome(previous.get("exit_code", OK), len(jobs), 0, {"scan": t_scan.seconds}, previous)
+            log.warning(
+                "outputs changed since the last run (missing: %s; not as written: %s): rebuilding them",
+                ", ".join(missing) or "none", ", ".join(changed) or "none",
+            )  # fmt: skip
 
         cache_dir = work / "cache" / version
         if full and cache_dir.exists():
@@ -381,21 +433,22 @@ def execute(
                 else CRASHED if not books["balanced"]
                 else OK_WITH_REJECTS if merge.rows["rejects"] else OK
             )  # fmt: skip
+            (folder / "validation_report.txt").write_text(report + "\n", encoding="utf-8")
             data = manifest.build(
                 input_root=input_path.name, inputs=[{"path": p, "sha256": h} for p, h in sorted(hashes.items())],
                 settings=settings, row_counts=merge.rows | (merge.derived or {}).get("rows", {name: 0 for name in TIMELINE_TABLES}),
                 rejects_by_reason=merge.rejects_by_reason,
                 rejects_by_stage=merge.rejects_by_stage, accounting=books, validation=validation,
                 run={"run_key": run_key, "processing_version": version, "exit_code": status}, code_versions=versions,
+                files=outdir.file_hashes(folder),
             )  # fmt: skip
-            (folder / "validation_report.txt").write_text(report + "\n", encoding="utf-8")
             export.write_json(folder / "manifest.json", data)
             merged["manifest"] = data
             merged["report"] = report
 
         with Timer() as t_merge:
             try:
-                export.publish(out_dir, write)
+                export.publish(out_dir, write, stale)
             finally:
                 bars.close()
         prune_cache(work / "cache", version, {j.key for j in jobs})

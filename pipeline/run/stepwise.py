@@ -17,10 +17,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline import export
-from pipeline.run import batch, manifest
-from pipeline.run.chain import CHAIN, STAGES, Stage, StageOutput, ingest_stage
+from pipeline.run import batch, manifest, outdir
+from pipeline.run.chain import CHAIN, STAGES, ArticleBudget, Stage, StageOutput, ingest_stage
 from pipeline.run.runner import (
     OK, TIMELINE_TABLES, VALIDATION_FAILED, Timer, derive_timeline, finish, log, log_summary, progress_bar, run_lock,
+    work_lock,
 )  # fmt: skip
 from pipeline.settings import Settings
 from pipeline.tables import empty, to_arrow
@@ -45,7 +46,7 @@ def step_ingest(input_path: Path, settings: Settings) -> StageOutput:
 def step_articles(stage: Stage, tables: dict[str, pa.Table], settings: Settings) -> StageOutput:
     """One per-article stage of the chain (temporal, extract) on tables read from the work folder."""
     with Timer() as t:
-        out = stage.apply(tables, progress_bar(settings, stage.name))
+        out = stage.apply(tables, progress_bar(settings, stage.name), ArticleBudget(settings.article_time_budget_s or None))
     done = stage.done.format(**out.stats, articles=tables["articles"].num_rows)
     log.info("%-9s %s, %d errors [%.2fs]", f"{stage.name}:", done, len(out.rejects), t.seconds)
     return out
@@ -70,7 +71,7 @@ def accounting(ingest_stats: dict[str, Any], tables: dict[str, pa.Table]) -> dic
 
 def step_export(
     out_dir: Path, tables: dict[str, pa.Table], validation: dict[str, Any], input_path: Path,
-    input_files: list[Path], settings: Settings, ingest_stats: dict[str, Any],
+    input_files: list[Path], settings: Settings, ingest_stats: dict[str, Any], stale: set[str] = frozenset(),
 ) -> tuple[dict[str, Any], str]:  # fmt: skip
     """The export stage alone: validated tables in memory (see `run_stage`); returns the manifest and report."""
     from pipeline.validate import render_report
@@ -86,19 +87,20 @@ def step_export(
         summary = {**validation, "tables": {**validation["tables"], **derived.get("tables", {})}}
         summary["success"] = summary["success"] and derived.get("success", True)
         row_counts = {name: tables[name].num_rows for name in batch.DATA_TABLES} | {"rejects": rejects.num_rows}
+        done["report"] = render_report(summary)
+        (folder / "validation_report.txt").write_text(done["report"] + "\n", encoding="utf-8")
         done["manifest"] = manifest.build(
             input_root=input_path.name, inputs=manifest.inputs(input_path, input_files), settings=settings,
             row_counts=row_counts | derived.get("rows", {name: 0 for name in TIMELINE_TABLES}),
             rejects_by_reason=Counter(rejects.column("reason").to_pylist()),
             rejects_by_stage=Counter(rejects.column("stage").to_pylist()),
             accounting=accounting(ingest_stats, {**tables, "rejects": rejects}), validation=summary,
+            files=outdir.file_hashes(folder),
         )  # fmt: skip
-        done["report"] = render_report(summary)
-        (folder / "validation_report.txt").write_text(done["report"] + "\n", encoding="utf-8")
         export.write_json(folder / "manifest.json", done["manifest"])
 
     with Timer() as t:
-        export.publish(out_dir, write)
+        export.publish(out_dir, write, stale)
     counts = ", ".join(f"{k} {v}" for k, v in done["manifest"]["row_counts"].items())
     log.info("export:   %s written to %s [%.2fs]", counts, out_dir, t.seconds)
     return done["manifest"], done["report"]
@@ -122,7 +124,15 @@ def _write_rejects(work: Path, stage: str, rows: list[dict[str, Any]]) -> None:
     _write(work, f"rejects.{stage}", to_arrow("rejects", rows))
 
 
-def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settings: Settings) -> int:
+def run_stage(
+    stage: str, *, input_path: Path, work: Path, out_dir: Path, settings: Settings, force: bool = False
+) -> int:
+    """Run one stage of the chain through the work folder, holding its lock (and the output folder's, to export)."""
+    with work_lock(work):
+        return _run_stage(stage, input_path=input_path, work=work, out_dir=out_dir, settings=settings, force=force)
+
+
+def _run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settings: Settings, force: bool) -> int:
     if stage == "ingest":
         out = step_ingest(input_path, settings)
         _write(work, "articles", out.tables["articles"])
@@ -160,8 +170,12 @@ def run_stage(stage: str, *, input_path: Path, work: Path, out_dir: Path, settin
         summary = json.loads((folder / "validation.json").read_text())
         stats = json.loads((work / "ingest.json").read_text())
         src = Path(stats.pop("input_path"))
+        outdir.check_location(out_dir, src, work)
+        outdir.check_contents(out_dir, force)
         with run_lock(out_dir):
-            data, report = step_export(out_dir, tables, summary, src, input_files(src), settings, stats)
+            export.recover(out_dir.resolve())
+            stale = outdir.owned(out_dir.resolve())
+            data, report = step_export(out_dir, tables, summary, src, input_files(src), settings, stats, stale)
         return finish(data, report, data["validation"]["success"], settings)
     else:
         raise ValueError(f"unknown stage {stage}")

@@ -1,6 +1,6 @@
 """Temporal normalisation: find the temporal expressions of an article and resolve them against its reference date.
 
-Recognition is rule-driven (patterns in `pipeline/rules/temporal/*.yaml`, words in `lexicon.yaml`); resolution is a
+Recognition is rule-driven (patterns in `pipeline/rules/en/temporal/*.yaml`, words in `lexicon.yaml`); resolution is a
 separate pass in text order, so anaphoric expressions ("two days later") see the dates mentioned before them and a date
 without a year takes it from the time the text is talking about (`narrative`).
 """
@@ -11,7 +11,7 @@ import re
 from datetime import date
 from functools import cache
 
-from pipeline.records import Mention
+from pipeline.records import Mention, as_date
 from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
 from pipeline.temporal.rules import Rule, rules, rules_version
@@ -185,10 +185,10 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
     all_rules = rules()
     cands = _candidates(text)
     cands.sort(key=lambda c: (-(c[1] - c[0]), -all_rules[c[2]].priority, c[2], c[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text) + 1)  # 1 where a chosen match lies: the overlap test costs the match's length
     chosen = []
     for start, end, idx, groups in cands:
-        if any(start < e and s < end for s, e in taken):
+        if taken.find(1, start, end) != -1:
             continue
         rule = all_rules[idx]
         # anaphoric rules are checked against a stand-in antecedent; the real one is known only in text order
@@ -198,14 +198,16 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
         )
         if _resolve(rule, groups, probe) is None:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         chosen.append((start, end, rule, groups))
     chosen.sort(key=lambda c: c[0])
     return chosen
 
 
-def normalise(text: str, reference: date) -> list[Mention]:
-    """All temporal expressions of `text`, resolved against `reference`, sorted and non-overlapping."""
+def normalise(text: str, reference: date | str) -> list[Mention]:
+    """All temporal expressions of `text`, resolved against `reference` (a date, or an ISO string), sorted and
+    non-overlapping."""
+    reference = as_date(reference, "normalise: reference")
     out: list[Mention] = []
     ctx = Context(text, (0, 0), reference)
     for start, end, rule, groups in _select(text, reference):

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline import rulefiles
 from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / "temporal"
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules" / rulefiles.RULES_LANGUAGE / "temporal"
 LEXICON_FILE = RULES_DIR / "lexicon.yaml"
 
 # Expressions never start inside a word, a number, an amount of money or a hyphenated compound, nor after a slash
@@ -92,7 +92,7 @@ def _alternation(words: list[str]) -> str:
 
 @cache
 def lexicon() -> Lexicon:
-    raw = rulefiles.load(f"temporal/{LEXICON_FILE.name}")
+    raw = rulefiles.load(f"{rulefiles.RULES_LANGUAGE}/temporal/{LEXICON_FILE.name}")
     return Lexicon(
         months={str(k): int(v) for k, v in raw["months"].items()},
         ambiguous_months=frozenset(raw["ambiguous_months"]),
@@ -298,7 +298,7 @@ def rule_files() -> list[Path]:
 def rules() -> tuple[Rule, ...]:
     out: list[Rule] = []
     for path in rule_files():
-        doc = rulefiles.load(f"temporal/{path.name}")
+        doc = rulefiles.load(f"{rulefiles.RULES_LANGUAGE}/temporal/{path.name}")
         for spec in doc.get("rules", []):
             case = "case" in spec.get("flags", [])
             if not case and re.search(r"(?<!\\)[A-Z]", re.sub(r"\(\?P<\w+>", "", spec["pattern"])):

@@ -42,7 +42,7 @@ from pipeline.timeline.types import pick
 __all__ = ["build_timeline", "iter_timeline", "main"]
 
 CATEGORIES = ("killed", "injured")
-SEP = ";"
+SEP = ";"  # joins the sorted event ids that a timeline id hashes
 
 
 def timeline_id(event_id: str) -> str:
@@ -360,7 +360,7 @@ def _row(
         "date_end": g.end,
         "date_precision": merging.precision(g),
         "event_type": kind,
-        "event_types": SEP.join(sorted({m.event_type for m in g.members})),
+        "event_types": sorted({m.event_type for m in g.members}),
         "plover_type": plover_type,
         "location": place.name,
         "country_code": places.with_country(place).country_code,
@@ -370,9 +370,9 @@ def _row(
         "n_articles": len(originals),
         "n_copies": len(article_ids) - len(originals),
         "n_sources": len(original_sources),
-        "sources": SEP.join(s.replace(SEP, ",") for s in source_names) or None,
-        "article_ids": SEP.join(article_ids),
-        "event_ids": SEP.join(sorted(m.event_id for m in g.members)),
+        "sources": source_names,
+        "article_ids": article_ids,
+        "event_ids": sorted(m.event_id for m in g.members),
     }
     event_figures = [f for m in g.members for f in figures.get(m.event_id, [])]
     for cat in CATEGORIES:

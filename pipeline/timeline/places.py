@@ -1,10 +1,13 @@
 """Is one place the same as, or inside, another?
 
 Events carry a place name, an ISO country code and coordinates from the gazetteer. Two places
-match when their names are equal (ignoring case and accents), when they are within a couple of
-kilometres of each other, or when one contains the other: a country contains every place with
-its code, a US state the cities whose geonames admin1 code is that state. Anything else, including
-two cities of one country, is a different place; a place with no name matches nothing.
+match when their names are equal (ignoring case and accents, and a ", <state>" after a city as
+datelines write it: "Memphis, Tenn." is Memphis), when the extract gazetteer
+(`pipeline.extract.places`) reads them as one place ("Kiev" and "Kyiv"), when they are within a
+couple of kilometres of each other, or when one contains the other: a country contains every
+place with its code, a US state the cities whose geonames admin1 code is that state, a city its
+districts (a district the gazetteer puts in the city, as extraction does). Anything else,
+including two cities of one country, is a different place; a place with no name matches nothing.
 """
 
 from __future__ import annotations
@@ -133,13 +136,29 @@ def with_country(p: Place) -> Place:
     head, _, tail = p.name.rpartition(",")
     if head.strip() and tail.strip():
         tail_key = normal(tail)
-        code = countries.get(tail_key) or ("US" if tail_key in states else None)
+        code = countries.get(tail_key) or ("US" if tail_key in states else None) or _region_code(tail.strip())
         if code and p.country_code in (None, code):
             return with_country(Place(head.strip(), code, p.latitude, p.longitude))
     if p.country_code:
         return p
     code = countries.get(p.key)
     return Place(p.name, code, p.latitude, p.longitude) if code else p
+
+
+def _region_code(tail: str) -> str | None:
+    from pipeline.extract import places as gazetteer
+
+    where = gazetteer.region_of(tail)
+    return where[0] if where else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _entry(name: str, country_code: str | None):
+    """(gazetteer entry, its city) of a place name in the extract gazetteer, or None."""
+    from pipeline.extract import places as gazetteer
+
+    entry = gazetteer.gazetteer_entry(name, country_code)
+    return (entry, gazetteer.city_of(entry)) if entry is not None and entry.kind == "city" else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -152,6 +171,15 @@ def relation(a: Place, b: Place, same_km: float = 2.0) -> str | None:
         return None
     if a.key == b.key:
         return SAME
+    ga = _entry(a.name, a.country_code) if a.level == "place" else None
+    gb = _entry(b.name, b.country_code) if b.level == "place" else None
+    if ga and gb and ga[1] == gb[1]:  # one city, or a city and its district
+        if ga[0] == gb[0]:
+            return SAME
+        if ga[0] != ga[1] and gb[0] == gb[1]:
+            return INSIDE
+        if gb[0] != gb[1] and ga[0] == ga[1]:
+            return CONTAINS
     if a.level == b.level == "place" and a.country_code and a.country_code == b.country_code:
         d = km(a, b)
         if d is not None and d <= same_km:
