@@ -34,10 +34,6 @@ from pathlib import Path
 from typing import Any
 
 _DATED_PRECISIONS = {"day", "week", "part_of_month", "month", "quarter", "season", "part_of_year", "year"}
-# A clock time with no day word names no calendar day in the folder's convention ("at 7:05 p.m.").
-_CLOCK_ONLY = re.compile(
-    r"^(?:\d{1,2}(?::\d\d)?\s*(?:[ap]\.?m\.?|hours?|hrs)?|noon|midnight)(?:\s*(?:local time|gmt|utc))?$", re.IGNORECASE
-)
 _CATEGORY = {"killed": "killed", "injured": "injured", "missing": "missing", "displaced": "displaced",
              "detained": "captured"}
 
@@ -66,6 +62,7 @@ _CAPTURED = re.compile(r"\b(?:kidnap|abduct|hostage|captur|seiz)", re.IGNORECASE
 def system_record(rec: dict[str, Any]) -> dict[str, Any]:
     """Run ingest, temporal and extract on one annotated article; its output in the folder's format."""
     from pipeline.extract import extract
+    from pipeline.extract.dating import clock_only
     from pipeline.ingest.build import build_article
     from pipeline.records import Reject
     from pipeline.settings import Settings
@@ -80,11 +77,12 @@ def system_record(rec: dict[str, Any]) -> dict[str, Any]:
         return {"id": rec["id"], "rejected": art.reason}
     mentions = normalise(art.text, art.reference_date)
     x = extract(art.text, art.reference_date, mentions, art.dateline_place)
+    # A bare clock time ("at 7:05 p.m.") names no calendar day in the folder's convention.
     timexes = [
         {"start": m.char_start, "end": m.char_end, "text": m.text, "start_date": _iso(m.date_start),
          "end_date": _iso(m.date_end), "rule_id": m.rule_id}
         for m in mentions
-        if m.date_start is not None and m.precision in _DATED_PRECISIONS and not (m.timex_type == "TIME" and _CLOCK_ONLY.match(m.text))
+        if m.date_start is not None and m.precision in _DATED_PRECISIONS and not clock_only(m)
     ]
     casualties = []
     for c in x.casualties:
