@@ -45,7 +45,8 @@ def neutralise_formulas(table: pa.Table) -> pa.Table:
         col = table.column(name)
         if pa.types.is_string(col.type):
             risky = pc.fill_null(pc.match_substring_regex(col, _FORMULA_START), False)
-            col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+            if pc.any(risky).as_py():  # rare: most columns have no such cell, and the join copies every string
+                col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
         columns.append(col)
     return pa.table(columns, schema=table.schema)
 

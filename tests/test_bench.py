@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pipeline.bench.corpus import articles, write_corpus
-from pipeline.bench.run import main
+from pipeline.bench.corpus import articles, next_day, write_corpus
+from pipeline.bench.run import NEXT_DAY, main
 
 
 def test_generated_articles_are_deterministic_news_length_and_unique():
@@ -25,9 +25,31 @@ def test_bench_pipeline_reports_rates_memory_and_ratio(tmp_path, capsys):
     out = capsys.readouterr().out
     report = json.loads(out[out.index("{") : out.rindex("}") + 1])
     assert report["articles"] == 40 and report["exit_code"] == 0
-    for key in ("articles_per_second", "mb_per_second", "peak_rss_mb", "pipeline_over_dateparser"):
+    for key in ("articles_per_second", "mb_per_second", "peak_memory_mb", "pipeline_over_dateparser", "timeline_rows"):
         assert report[key] > 0
     assert report["second_run_processed_units"] == 0  # nothing new: nothing processed
+    # the nightly run: one new file is the one unit processed
+    assert report["new_file_run_processed_units"] == 1 and report["new_file_run_exit_code"] == 0
+    assert report["new_file_articles"] == NEXT_DAY and report["new_file_run_seconds"] > 0
+
+
+def test_bench_on_a_corpus_folder_leaves_it_untouched(tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 30, per_file=15)
+    before = sorted((p.name, p.stat().st_size) for p in corpus.iterdir())
+    assert main(["--corpus", str(corpus), "--workers", "1", "--baseline-sample", "2", "--dir", str(tmp_path / "b")]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out[out.index("{") : out.rindex("}") + 1])
+    assert report["articles"] == 30 and report["new_file_run_processed_units"] == 1
+    assert sorted((p.name, p.stat().st_size) for p in corpus.iterdir()) == before  # the nightly file went elsewhere
+
+
+def test_next_day_articles_are_new_and_all_on_the_day_after_the_archive():
+    archive = list(articles(200))
+    new = next_day(20)
+    assert {a["published"] for a in new} == {"2024-12-29"}
+    assert max(a["published"] for a in archive) < "2024-12-29"
+    assert not {a["id"] for a in new} & {a["id"] for a in archive}
 
 
 def test_single_files_hold_the_same_articles_in_every_kind(tmp_path):

@@ -40,9 +40,12 @@ FILLER = [
 ORGS = ["Red Cross", "interior ministry", "United Nations", "health ministry", "provincial governor's office"]
 
 
-def article(i: int, rng: random.Random) -> dict:
+FIRST_DAY, DAYS = date(2015, 1, 1), 3650  # articles are published over these ten years
+
+
+def article(i: int, rng: random.Random, first: date = FIRST_DAY, days: int = DAYS) -> dict:
     capital, country, city = rng.choice(PLACES)
-    published = date(2015, 1, 1) + timedelta(days=rng.randrange(3650))
+    published = first + timedelta(days=rng.randrange(days))
     event_day = published - timedelta(days=rng.randrange(0, 6))
     weekday = WEEKDAYS[event_day.weekday()]
     agency = rng.choice(AGENCIES)
@@ -74,6 +77,13 @@ def articles(n: int, seed: int = 0) -> Iterator[dict]:
     rng = random.Random(seed)
     for i in range(n):
         yield article(i, rng)
+
+
+def next_day(n: int, seed: int = 1) -> list[dict]:
+    """`n` articles published on the day after the generated ten years, as a nightly run would add them
+    (ids of their own, so they never collide with `articles`)."""
+    rng = random.Random(seed)
+    return [{**article(i, rng, FIRST_DAY + timedelta(days=DAYS), 1), "id": f"bench-next-{i:05d}"} for i in range(n)]
 
 
 def write_corpus(folder: Path, n: int, per_file: int = 2000, seed: int = 0) -> tuple[int, int]:

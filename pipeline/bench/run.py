@@ -5,7 +5,8 @@
 
 Prints articles/s, MB/s, peak resident memory of the whole process tree, the share of time spent in
 validation, the time of a second run with nothing new, and dateparser's `search_dates` alone over a
-sample of the same articles, measured in the same run, with the ratio.
+sample of the same articles, measured in the same run, with the ratio; then a nightly run: one new file
+of the next day's articles added beside the archive (its seconds, and the units it processed).
 
 With `--single-files`, the same articles are written twice, as JSON Lines batches and as an archive of one
 file per article (in turn front matter, text + sidecar, news-please JSON, HTML page), and both are run in
@@ -25,11 +26,17 @@ import time
 from datetime import date
 from pathlib import Path
 
+NEXT_DAY = 200  # articles in the nightly file of the third run
 
 class PeakMemory:
-    """Samples the resident memory of this process and all its children; keeps the peak of the sum."""
+    """Samples the memory of this process and all its children; keeps the peak of the sum.
 
-    def __init__(self, interval: float = 0.2) -> None:
+    Each process counts its proportional set size (PSS: private pages, plus shared pages divided among the
+    processes sharing them) where the system reports it (Linux), else its resident size. Summing resident
+    sizes would count the pages a forked worker shares with the main process (the gazetteer, the
+    libraries) once per process."""
+
+    def __init__(self, interval: float = 0.5) -> None:
         import psutil
 
         self.proc = psutil.Process()
@@ -42,7 +49,7 @@ class PeakMemory:
         total = 0
         for p in [self.proc, *self.proc.children(recursive=True)]:
             try:
-                total += p.memory_info().rss
+                total += _pss(p)
             except Exception:  # a child may exit between listing and reading
                 pass
         return total
@@ -59,6 +66,13 @@ class PeakMemory:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def _pss(p) -> int:
+    try:
+        return p.memory_full_info().pss
+    except AttributeError:  # no PSS on this system
+        return p.memory_info().rss
 
 
 def dateparser_rate(texts: list[tuple[str, date]]) -> float:
@@ -90,23 +104,25 @@ def main(argv: list[str]) -> int:
         return single_files(args)
 
     from pipeline.run import runner
-    from pipeline.bench.corpus import articles, write_corpus
+    from pipeline.bench.corpus import articles, next_day, write_corpus
     from pipeline.settings import Settings
 
     base = args.dir or Path(tempfile.mkdtemp(prefix="pipeline-bench-"))
     raw, out, work = base / "raw", base / "out", base / "work"
     try:
         t0 = time.perf_counter()
-        if args.corpus:
-            raw = args.corpus
-            batches = sorted(raw.glob("*.jsonl"))
+        if args.corpus:  # linked into a folder of the bench's own, so that the nightly file below never lands in it
+            batches = sorted(args.corpus.glob("*.jsonl"))
+            raw.mkdir(parents=True)
+            for p in batches:
+                (raw / p.name).symlink_to(p.resolve())
             files, size = len(batches), sum(p.stat().st_size for p in batches)
             args.articles = sum(sum(1 for _ in open(p, "rb")) for p in batches)
-            print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB in {raw}")
+            print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB in {args.corpus}")
         else:
             files, size = write_corpus(raw, args.articles, args.per_file)
             print(f"corpus: {args.articles} articles, {files} files, {size / 1e6:.1f} MB generated in {time.perf_counter() - t0:.1f}s")
-        settings = Settings(progress="never")
+        settings = Settings(progress="never", follow_symlinks_outside_input=bool(args.corpus))
         with PeakMemory() as mem:
             t0 = time.perf_counter()
             outcome = runner.execute(raw, out, settings, work=work, engine=args.engine, workers=args.workers, full=True)
@@ -114,6 +130,13 @@ def main(argv: list[str]) -> int:
         t0 = time.perf_counter()
         again = runner.execute(raw, out, settings, work=work, engine=args.engine, workers=args.workers)
         second = time.perf_counter() - t0
+        # a nightly run: one new file of the next day's articles beside the archive
+        with open(raw / "zz-next-day.jsonl", "w", encoding="utf-8") as fh:
+            fh.writelines(json.dumps(r) + "\n" for r in next_day(NEXT_DAY))
+        with PeakMemory() as mem_next:
+            t0 = time.perf_counter()
+            nightly = runner.execute(raw, out, settings, work=work, engine=args.engine, workers=args.workers)
+            third = time.perf_counter() - t0
         sample = [(r["text"], date.fromisoformat(r["published"])) for r, _ in zip(articles(args.baseline_sample), range(args.baseline_sample))]
         dp_rate = dateparser_rate(sample)
     finally:
@@ -121,6 +144,7 @@ def main(argv: list[str]) -> int:
             shutil.rmtree(base, ignore_errors=True)
 
     s = outcome.seconds or {}
+    rows = (outcome.manifest or {}).get("row_counts", {})
     cpu = {k[4:]: v for k, v in s.items() if k.startswith("cpu_")}
     rate = args.articles / wall
     validate_share = cpu.get("validate", 0.0) / max(sum(cpu.values()), 1e-9)
@@ -130,20 +154,28 @@ def main(argv: list[str]) -> int:
         "wall_seconds": round(wall, 2),
         "articles_per_second": round(rate, 1),
         "mb_per_second": round(size / 1e6 / wall, 2),
-        "peak_rss_mb": round(mem.peak / 2**20, 1),
+        "peak_memory_mb": round(mem.peak / 2**20, 1),
         "wall_split_seconds": {k: round(v, 2) for k, v in s.items() if not k.startswith("cpu_")},
         "cpu_seconds_by_stage": {k: round(v, 2) for k, v in cpu.items()},
         "validation_share_of_stage_cpu": round(validate_share, 3),
+        "timeline_rows": rows.get("timeline"),
+        "timeline_links_rows": rows.get("timeline_links"),
         "second_run_seconds": round(second, 2),
         "second_run_processed_units": again.processed_units,
+        "new_file_articles": NEXT_DAY,
+        "new_file_run_seconds": round(third, 2),
+        "new_file_run_processed_units": nightly.processed_units,
+        "new_file_run_exit_code": nightly.exit_code,
+        "new_file_run_peak_memory_mb": round(mem_next.peak / 2**20, 1),
         "dateparser_search_dates_articles_per_second": round(dp_rate, 1),
         "dateparser_sample": len(sample),
         "pipeline_over_dateparser": round(rate / dp_rate, 2),
     }
     print(json.dumps(report, indent=2))
     print(
-        f"\nwhole pipeline: {rate:.0f} articles/s, {size / 1e6 / wall:.1f} MB/s, peak memory {mem.peak / 2**20:.0f} MB; "
-        f"dateparser search_dates alone: {dp_rate:.1f} articles/s; ratio {rate / dp_rate:.1f}x"
+        f"\nwhole pipeline: {rate:.0f} articles/s, {size / 1e6 / wall:.1f} MB/s, peak memory {mem.peak / 2**20:.0f} MB, "
+        f"timeline {rows.get('timeline')} rows; dateparser search_dates alone: {dp_rate:.1f} articles/s; "
+        f"ratio {rate / dp_rate:.1f}x; a new file of {NEXT_DAY} articles: {third:.1f}s"
     )
     return 0 if outcome.exit_code in (runner.OK, runner.OK_WITH_REJECTS) else 1
 
