@@ -83,3 +83,27 @@ def test_installed_command_runs_from_any_folder_like_the_checkout(installed, tmp
 
     assert runner.run(raw, tmp_path / "here", Settings(), work=tmp_path / "work") == runner.OK
     assert outputs(elsewhere / "out") == outputs(tmp_path / "here")  # tables, report and manifest, byte for byte
+
+
+# Started from the installed environment: the scheduler and its worker processes import the installed package,
+# as workers on other machines would; the run then goes to that scheduler by its address.
+CLUSTER = """
+import subprocess, sys
+from dask.distributed import LocalCluster
+with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    import pipeline
+    sys.exit(subprocess.run([sys.argv[1], "run", "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                             "--input", sys.argv[2], "--output", "out", "--work", "work"]).returncode)
+"""
+
+
+def test_installed_package_runs_on_a_dask_cluster_started_from_it(installed, tmp_path):
+    pytest.importorskip("distributed")
+    raw = write_raw(tmp_path / "raw", STORIES)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    python, command = str(installed / "bin" / "python"), str(installed / "bin" / "news-pipeline")
+    done = subprocess.run([python, "-c", CLUSTER, command, str(raw)], cwd=elsewhere, capture_output=True, text=True, env=ENV)
+    assert done.returncode == runner.OK, done.stderr[-3000:]
+    assert runner.run(raw, tmp_path / "here", Settings(), work=tmp_path / "work") == runner.OK
+    assert outputs(elsewhere / "out") == outputs(tmp_path / "here")
