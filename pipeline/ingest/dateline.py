@@ -190,9 +190,13 @@ def _candidates(text: str, rules: _Rules) -> list[tuple[int, str]]:
     return sorted(found.items())
 
 
+_REGION_CUT = regex.compile(r"[,\[]|[ ]\[")
+_WORD_PIECES = regex.compile(r"([-'’])")
+
+
 def _recase(place: str, rules: _Rules) -> str:
     """Capitalised city names read better in mixed case ("GAZA CITY" -> "Gaza City"); regions stay as written."""
-    cut = regex.search(r"[,\[]|[ ]\[", place)
+    cut = _REGION_CUT.search(place)
     city, rest = (place[: cut.start()], place[cut.start() :]) if cut else (place, "")
     if city != city.upper():
         return place
@@ -201,7 +205,7 @@ def _recase(place: str, rules: _Rules) -> str:
         if i and word.casefold() in rules.particles:
             words.append(word.lower())
             continue
-        pieces = regex.split(r"([-'’])", word)
+        pieces = _WORD_PIECES.split(word)
         out = []
         for j, piece in enumerate(pieces):
             after_particle = j >= 2 and pieces[j - 1] == "-" and piece.casefold() in rules.particles

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 from pipeline.settings import Settings
@@ -14,7 +15,10 @@ _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+# The bytes and characters counted as controls, found by C-level scans (bytes.translate, a regex) rather than a
+# Python loop per byte: the same counts, a fraction of the CPU (this runs on every article and JSON line).
+_CONTROL_BYTES = bytes(b for b in range(256) if (b < 0x20 and b not in (9, 10, 11, 12, 13)) or b == 0x7F)
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 class DecodeProblem(Exception):
@@ -36,7 +40,7 @@ def control_share(text: str) -> float:
     """Share of control characters other than tab/newline/form feed (C0, DEL and C1)."""
     if not text:
         return 0.0
-    bad = sum(1 for ch in text if (ch < " " and ch not in _TEXT_CONTROLS) or "\x7f" <= ch <= "\x9f")
+    bad = len(_CONTROL_CHARS.findall(text))
     return bad / len(text)
 
 
@@ -46,7 +50,7 @@ def looks_binary(data: bytes, settings: Settings) -> bool:
         return True
     if not data:
         return False
-    controls = sum(1 for b in data if (b < 0x20 and b not in (9, 10, 11, 12, 13)) or b == 0x7F)
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     return controls / len(data) > settings.binary_control_ratio
 
 

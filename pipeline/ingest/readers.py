@@ -11,6 +11,7 @@ import os
 import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 from typing import Any, BinaryIO, Protocol
 
 from pipeline.ingest.build import build_article, reject
@@ -280,11 +281,17 @@ def read_unreadable(unit: Unit) -> Reject:
     return reject("unreadable", f"{unit.rel} {why}", source_id=unit.rel, raw_path=unit.rel)
 
 
+@lru_cache(maxsize=None)
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The field names of a record class (`dataclasses.fields` rebuilds its answer on every call)."""
+    return tuple(f.name for f in fields(kind))
+
+
 def checked(item: Article | Reject) -> Article | Reject:
     """The last gate of every reader: every string must encode as UTF-8 (a lone surrogate such as `\\ud800`
     from a JSON escape does not). A reject gets such characters escaped; an article becomes a `bad_encoding`
     reject naming the fields (its text cannot be written, and escaping it would move every offset)."""
-    bad = [f.name for f in fields(item) if isinstance(v := getattr(item, f.name), str) and has_surrogate(v)]
+    bad = [name for name in _field_names(type(item)) if isinstance(v := getattr(item, name), str) and has_surrogate(v)]
     if not bad:
         return item
     if isinstance(item, Reject):

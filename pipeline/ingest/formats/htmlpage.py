@@ -43,15 +43,23 @@ def extractor() -> str:
     return f"trafilatura {trafilatura.__version__}"
 
 
+@lru_cache(maxsize=1)
+def _options() -> Any:
+    """trafilatura's options for `extract`, built once: `bare_extraction` builds the same `Extractor` from its
+    keyword arguments on every call (reading its config file's settings each time) and only reads it."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(
+        output_format="python", with_metadata=True, comments=False, dedup=False,
+        date_params={"original_date": True, "extensive_search": False, "min_date": FIRST_DAY, "max_date": LAST_DAY},
+    )  # fmt: skip
+
+
 def extract(page: str) -> dict[str, Any] | None:
     """trafilatura's main text and metadata of one page (None when it finds no text)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
-        page, with_metadata=True, include_comments=False, deduplicate=False,
-        date_extraction_params={"original_date": True, "extensive_search": False, "min_date": FIRST_DAY,
-                                "max_date": LAST_DAY},
-    )  # fmt: skip
+    doc = trafilatura.bare_extraction(page, options=_options())
     if doc is None or not doc.text:
         return None
     found = {k: getattr(doc, k) for k in METADATA}
