@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from pipeline.export import csv_table
 from pipeline.records import Article, Reject
 from pipeline.run.chain import DATA_TABLES, article_row, process_articles, reject_row
+from pipeline.run.hashbook import HashBook
 from pipeline.run.manifest import balance, file_sha256
 from pipeline.settings import Settings
 from pipeline.tables import spec, to_arrow
@@ -89,23 +90,38 @@ def _slices(path: Path, chunk_bytes: int) -> tuple[str, list[tuple[int, int, int
 
 
 def unit_jobs(
-    input_path: Path, max_batch_bytes: int | None = None, settings: Settings | None = None
+    input_path: Path, max_batch_bytes: int | None = None, settings: Settings | None = None, work: Path | None = None
 ) -> tuple[list[UnitJob], dict[str, str]]:
     """Units in input order with their cache keys, and the sha256 of every input file (by relative path).
 
     JSON Lines files larger than CHUNK_BYTES become several jobs (slices), so one large file is processed
     in parallel and in bounded memory; files over `max_batch_bytes` stay whole (ingest rejects them).
+    With `work`, files unchanged since the last scan are not read again (`hashbook`).
     """
     from pipeline.ingest.discover import units
 
     root = input_path if input_path.is_dir() else input_path.parent
     hashes: dict[str, str] = {}
+    book = HashBook(work)
 
     def digest(p: Path) -> str:
         rel = p.relative_to(root).as_posix()
         if rel not in hashes:
-            hashes[rel] = file_sha256(p)
+            st = p.stat()
+            known = book.get(rel, st)
+            hashes[rel] = known if isinstance(known, str) else file_sha256(p)
+            book.put(rel, st, hashes[rel])
         return hashes[rel]
+
+    def sliced(p: Path, rel: str) -> tuple[str, list[tuple[int, int, int, str]]]:
+        st = p.stat()
+        known = book.get(rel, st)
+        if isinstance(known, list) and len(known) == 2:
+            whole, slices = known[0], [tuple(x) for x in known[1]]
+        else:
+            whole, slices = _slices(p, CHUNK_BYTES)
+        book.put(rel, st, [whole, [list(x) for x in slices]])
+        return whole, slices
 
     jobs = []
     for u in units(input_path, settings):
@@ -116,7 +132,7 @@ def unit_jobs(
         size = u.path.stat().st_size
         sidecar = str(u.sidecar) if u.sidecar else None
         if u.kind == "batch" and size > CHUNK_BYTES and (max_batch_bytes is None or size <= max_batch_bytes):
-            hashes[u.rel], slices = _slices(u.path, CHUNK_BYTES)
+            hashes[u.rel], slices = sliced(u.path, u.rel)
             for start, end, first_line, sha in slices:
                 key = hashlib.sha256(f"{u.kind}\0{u.rel}\0{first_line}\0{start == 0}\0{sha}".encode()).hexdigest()[:32]
                 jobs.append(UnitJob(u.kind, str(u.path), u.rel, None, key, end - start, (start, end, first_line)))
@@ -126,6 +142,7 @@ def unit_jobs(
             h.update(f"\0{u.sidecar.name}\0{digest(u.sidecar)}".encode())
             size += u.sidecar.stat().st_size
         jobs.append(UnitJob(u.kind, str(u.path), u.rel, sidecar, h.hexdigest()[:32], size))
+    book.save()
     return bundle_small(jobs), hashes
 
 

@@ -376,7 +376,7 @@ def execute(
         export.recover(out_dir.resolve())
         stale = outdir.owned(out_dir.resolve())
         with Timer() as t_scan:
-            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes, settings)
+            jobs, hashes = batch.unit_jobs(input_path, settings.max_batch_file_bytes, settings, work)
         versions = manifest.versions()
         version = processing_version(settings, versions)
         # the outputs also depend on everything else (timeline code and rules, all settings)
