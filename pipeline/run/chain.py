@@ -254,6 +254,23 @@ def _warm_up_temporal() -> None:
     temporal_rows("warm-up", WARM_UP, date(2001, 3, 3))
 
 
+def warm_up() -> None:
+    """Load what every per-article stage loads on first use (rules, lexicons, the gazetteer, the language
+    model) in this process now. Worker processes forked afterwards inherit it all instead of each paying
+    for it again (seconds a worker; see `runner.execute`)."""
+    try:
+        ingest_records_stage([{"id": "warm-up", "published": "2001-03-03", "text": WARM_UP}], Settings())
+    except Exception:
+        pass  # the article that hits the same bug reports it
+    for name, load in (("temporal", _warm_up_temporal), ("extract", _warm_up_extract)):
+        if name not in _warm:
+            try:
+                load()
+            except Exception:
+                pass
+            _warm.add(name)
+
+
 # ---------------------------------------------------------------- extract
 def extract_rows(
     article_id: str, text: str, reference: date, dateline_place: str | None, mention_rows: list[dict[str, Any]]

@@ -67,6 +67,13 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def forks_workers(engine: str, workers: int | None, tasks: int) -> bool:
+    """Whether `run_tasks` will run these tasks on local worker processes forked from this one."""
+    import multiprocessing
+
+    return engine == "local" and tasks > 1 and (workers or default_workers()) > 1 and multiprocessing.get_start_method() == "fork"
+
+
 def run_tasks(
     fn: Callable[[T], R], tasks: Sequence[T], *, engine: str = "local", workers: int | None = None,
     scheduler: str | None = None,

@@ -404,6 +404,10 @@ def execute(
         )  # fmt: skip
         bars = Progress(settings)
         with Timer() as t_proc:
+            if engine_mod.forks_workers(engine, workers, len(tasks)):
+                from pipeline.run.chain import warm_up
+
+                warm_up()  # once, here: the forked workers inherit the loaded rules and gazetteer
             results = engine_mod.run_tasks(batch.process_task, tasks, engine=engine, workers=workers, scheduler=scheduler)
             todo_bytes = sum(j.size for j in todo)
             for task, summaries in zip(tasks, results):
