@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline import rulefiles
+
+if TYPE_CHECKING:
+    from pipeline.extract.rules import WordSets
 
 RULES_FILE = Path(__file__).parent / "rules" / rulefiles.RULES_LANGUAGE / "extract" / "sentences.yaml"
 
@@ -30,15 +34,20 @@ def _rules() -> dict:
     }
 
 
-def _furniture(patterns: list[str]) -> tuple[re.Pattern | None, list[tuple[frozenset[str] | None, re.Pattern]]]:
+def _furniture(patterns: list[str]) -> tuple[re.Pattern | None, tuple[tuple[int, re.Pattern], ...], WordSets, int]:
     """Furniture patterns for a fast test: those anchored at a line start as one pattern tried at
-    line starts only; the others each with the words it needs (tested before searching)."""
-    from pipeline.extract.rules import gate_of, top_level_bar  # here: pipeline.extract imports this module
+    line starts only; the others each with the words it needs, as a bit of a `WordSets` (all of
+    them tested at once before searching; -1: a pattern searched always), and -1 when there is
+    such a pattern (else 0)."""
+    from pipeline.extract.rules import WordSets, gate_of, top_level_bar  # here: pipeline.extract imports this module
 
     flags = re.IGNORECASE | re.MULTILINE
     anchored = [p for p in patterns if p.startswith("^") and not top_level_bar(p)]
-    floating = [(gate_of([p]), re.compile(p, flags)) for p in patterns if p not in anchored]
-    return (re.compile("|".join(f"(?:{p})" for p in anchored), flags) if anchored else None), floating
+    gated = [(gate_of([p]), re.compile(p, flags)) for p in patterns if p not in anchored]
+    sets = WordSets([g for g, _ in gated if g is not None])
+    floating = tuple((sets.bits((g,)) if g is not None else -1, p) for g, p in gated)
+    always = -1 if any(bit == -1 for bit, _ in floating) else 0
+    return (re.compile("|".join(f"(?:{p})" for p in anchored), flags) if anchored else None), floating, sets, always
 
 
 # A candidate end: terminal punctuation, optional closers, then whitespace.
@@ -157,7 +166,7 @@ def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def is_furniture(sentence: str) -> bool:
     """Whether a sentence is page furniture rather than story text."""
-    anchored, floating = _rules()["furniture"]
+    anchored, floating, sets, always = _rules()["furniture"]
     if anchored is not None:
         k = 0
         while k >= 0:
@@ -165,5 +174,5 @@ def is_furniture(sentence: str) -> bool:
                 return True
             k = sentence.find("\n", k)
             k = k + 1 if k >= 0 else -1
-    low = sentence.lower()
-    return any((gate is None or any(w in low for w in gate)) and p.search(sentence) for gate, p in floating)
+    present = sets.mask_of(sentence.lower())  # bit set: the sentence has a word of that pattern's gate
+    return bool(present | always) and any(present & bit and p.search(sentence) for bit, p in floating)

@@ -12,7 +12,7 @@ from pipeline.bench.corpus import articles
 from pipeline.extract import casualties as ca
 from pipeline.extract import events as ev
 from pipeline.extract.numbers import COUNT_RE
-from pipeline.extract.rules import LowerText, alternation, gate_of, load, lowered, phrase, required_words
+from pipeline.extract.rules import LowerText, WordSets, alternation, gate_of, load, lowered, phrase, required_words
 from pipeline.sentences import RULES_FILE, is_furniture, split_sentences
 
 # Our own sentences, dense in the phrasings the casualty rules read, plus near misses.
@@ -168,6 +168,21 @@ def test_lower_text_finds_words_as_substring_tests_do():
             for gate in gates:
                 expected = any(w in text[a:b].lower() for w in gate) or not lower.folded
                 assert lower.has_any(gate, a, b) == expected, (text[a:b], sorted(gate))
+
+
+def test_word_sets_find_words_as_has_any_does():
+    gates = [*{g for r in ca.RULES for g in r.gates}, frozenset({"a b", "x.y"}), frozenset({"ied", "with"})]
+    sets = WordSets(gates)
+    for text in ARTICLES + TEXTS + ["Kılled a b\nx.y", "wi-th wi th, without"]:
+        lower = LowerText(text)
+        for a, b in split_sentences(text) + [(0, len(text)), (1, max(1, len(text) - 3))]:
+            mask = sets.mask(lower, a, b)
+            for gate in gates:
+                assert bool(mask & sets.bits((gate,))) == lower.has_any(gate, a, b), (text[a:b], sorted(gate))
+            low = text[a:b].lower()
+            mask = sets.mask_of(low)
+            for gate in gates:
+                assert bool(mask & sets.bits((gate,))) == any(w in low for w in gate), (low, sorted(gate))
 
 
 def test_lowered_patterns():

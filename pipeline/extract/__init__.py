@@ -265,15 +265,17 @@ def date_figures(art: Article, figures: list[tuple[Figure, int]], casualties: li
                  ) -> list[Casualty]:
     """Each figure's own date: a running total's period, a toll over the hours before the report, or
     the date of the incident (its event's), else undated (`reference`)."""
-    war = periods.war_start(art.text, art.mentions, art.period_dates, art.story, art.reference)
+    war: list[datetime.date | None] = []  # the war's start, found when a running total first needs it
     by_sentence: dict[tuple[int, int], periods.FigureDate | None] = {}
     out = []
     for c in casualties:
         e = events[c.event_index] if c.event_index is not None else None
         s0, s1 = _sentence_of(art.story, c.char_start)
         if c.cumulative:
+            if not war:
+                war.append(periods.war_start(art.text, art.mentions, art.period_dates, art.story, art.reference))
             fd = periods.period(art.text, s0, s1, c.char_start, c.char_end, art.reference, art.mentions,
-                                art.period_dates, war)
+                                art.period_dates, war[0])
         else:
             if (s0, s1) not in by_sentence:  # once per sentence: a long one may hold many figures
                 by_sentence[(s0, s1)] = periods.overnight_into(

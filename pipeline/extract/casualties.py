@@ -27,7 +27,18 @@ from pipeline.extract.numbers import (
     number_value,
     parse_count,
 )
-from pipeline.extract.rules import LowerText, alternation, gate_of, load, lowered, minimal_words, phrase
+from pipeline.extract.rules import (
+    LowerText,
+    WordSets,
+    alternation,
+    folds,
+    gate_of,
+    load,
+    lowered,
+    minimal_words,
+    phrase,
+    search_folded,
+)
 
 _C = load("casualties")
 _G = load("guards")
@@ -159,6 +170,10 @@ RULES: list[_Rule] = [
 # A sentence without a word of the first gate of any rule is skipped at once (None when a rule has
 # no gate).
 _ANY_GATE = minimal_words({w for r in RULES for w in r.gates[0]}) if all(r.gates for r in RULES) else None
+# All gates tested at once per sentence (`WordSets`): a rule runs when its gates' bits are all set.
+_GATE_SETS = WordSets([g for r in RULES for g in r.gates])
+_NEED = {r.gates: _GATE_SETS.bits(r.gates) for r in RULES}  # gates -> their bits (unknown gates: 0, run)
+_ANY_BITS = _GATE_SETS.bits(tuple(r.gates[0] for r in RULES)) if _ANY_GATE is not None else 0
 
 # Each list as one pattern: one search instead of one per entry, the same answer.
 _BEFORE = re.compile("|".join(rf"(?:{p})$" for p in _G["before"]), re.IGNORECASE)
@@ -169,6 +184,9 @@ _YEAR_LO, _YEAR_HI = _G["year_range"]
 _DIGITS = re.compile(r"\d[\d,]*")
 _CUM_BEFORE = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_before"]), re.IGNORECASE)
 _CUM_AROUND = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_cues"]), re.IGNORECASE)
+# The same without IGNORECASE, for lower-cased text (see `rules.lowered`): much faster.
+_CUM_BEFORE_LOW, _CUM_AROUND_LOW = lowered(_CUM_BEFORE.pattern), lowered(_CUM_AROUND.pattern)
+_VICTIM_ANY_LOW = lowered(_VICTIM_ANY.pattern)
 
 
 def not_a_count(text: str, start: int, end: int) -> bool:
@@ -201,7 +219,12 @@ def _category(kind: str, words: str) -> str | None:
 
 def _victims(phrase_text: str) -> str | None:
     """The group of the first victim word of a phrase ("15-year-old" alone names no group)."""
-    for m in _VICTIM_ANY.finditer(phrase_text):
+    low = phrase_text.lower()
+    if _VICTIM_ANY_LOW is not None and folds(phrase_text, low):
+        phrase_text, rx = low, _VICTIM_ANY_LOW  # the same matches, found faster
+    else:
+        rx = _VICTIM_ANY
+    for m in rx.finditer(phrase_text):
         group = _VICTIM_LOOKUP.get(" ".join(m.group().lower().split()))
         if group:
             return group
@@ -210,10 +233,10 @@ def _victims(phrase_text: str) -> str | None:
 
 def _cumulative(text: str, sent_start: int, sent_end: int, start: int, count_start: int, end: int) -> bool:
     before = text[max(sent_start, count_start - 300) : count_start]
-    if _CUM_BEFORE.search(before):
+    if search_folded(_CUM_BEFORE, _CUM_BEFORE_LOW, before):
         return True
     window = text[max(sent_start, start - 60) : min(sent_end, end + 50)]
-    return _CUM_AROUND.search(window) is not None
+    return search_folded(_CUM_AROUND, _CUM_AROUND_LOW, window) is not None
 
 
 def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure | None:
@@ -281,22 +304,15 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
     again for every sentence. The result is what every rule searched everywhere gives.
     """
     words = words if words is not None else LowerText(text)
-    if _ANY_GATE is not None and not words.has_any(_ANY_GATE, start, end):
+    present = _GATE_SETS.mask(words, start, end)  # bit set: the sentence has a word of that gate
+    if _ANY_GATE is not None and not present & _ANY_BITS:
         return []
     taken = bytearray(end - start + 1)  # 1 where a kept figure lies (offsets from `start`): a linear overlap test
     found: list[Figure] = []
-    present: dict[frozenset[str], bool] = {}  # gate -> whether the sentence has one of its words
     starts: dict[str, list[int]] = {}
     for rule in RULES:
-        passed = True
-        for g in rule.gates:
-            has = present.get(g)
-            if has is None:
-                has = present[g] = words.has_any(g, start, end)
-            if not has:
-                passed = False
-                break
-        if not passed:
+        need = _NEED.get(rule.gates, 0)
+        if present & need != need:
             continue
         # Starts are found in lower-case text: with look-alike letters ("ſeveral") search everywhere.
         kind = rule.starts if words.folded else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.extract.rules import LowerText, alternation, load, lowered
+from pipeline.extract.rules import LowerText, WordSets, alternation, gate_of, load, lowered
 
 _E = load("events")
 TYPES: dict[str, dict] = {**_E["types"], **_E.get("extra_types", {})}
@@ -23,6 +23,9 @@ _TRIGGER_TYPE: list[tuple[str, re.Pattern]] = [
 _TRIGGERS_PATTERN = r"\b(?:" + alternation([f for spec in _E["types"].values() for f in spec["triggers"]]) + r")\b"
 _TRIGGERS = re.compile(_TRIGGERS_PATTERN, re.IGNORECASE)
 _TRIGGERS_LOW = lowered(_TRIGGERS_PATTERN)  # the same on lower-cased text, faster
+# Words every trigger contains one of: a sentence without any holds no trigger (None: no such words).
+_TRIGGER_GATE = gate_of([f for spec in _E["types"].values() for f in spec["triggers"]])
+_TRIGGER_WORDS = WordSets([_TRIGGER_GATE]) if _TRIGGER_GATE is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,8 @@ def find_triggers(text: str, start: int, end: int, words: LowerText | None = Non
     """Event triggers in text[start:end], in text order (`words`, a LowerText of `text`, only
     makes it faster)."""
     out = []
+    if words is not None and _TRIGGER_WORDS is not None and not _TRIGGER_WORDS.mask(words, start, end):
+        return out  # no word any trigger needs
     if words is not None and words.folded and _TRIGGERS_LOW is not None:
         matches = _TRIGGERS_LOW.finditer(words.low, start, end)
     else:

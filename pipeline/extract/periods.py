@@ -105,13 +105,11 @@ def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sent
                 text[max(0, m.char_start - 30) : m.char_start]):
             since.append(m.date_start)
     for s0, s1 in sentences:
-        sentence = text[s0:s1]
-        if not _WAR_START.search(sentence):
-            continue
-        for i in _mentions_in(mentions, dated, s0, s1):
-            m = mentions[i]
-            if m.precision in ("day", "month", "part_of_month") and m.date_start is not None:
-                return m.date_start
+        # The sentence's first date that can tell a start, searched for a start cue only then (cheaper).
+        first = next((m.date_start for m in (mentions[i] for i in _mentions_in(mentions, dated, s0, s1))
+                      if m.precision in ("day", "month", "part_of_month") and m.date_start is not None), None)
+        if first is not None and _WAR_START.search(text[s0:s1]):
+            return first
     return next((d for d in since if d is not None), None)
 
 

@@ -230,36 +230,19 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Found
 def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, list[Found], set[str]]]:
     """The capitalised runs of text[start:end]: their gazetteer names, and the names they show
     as people's (after a title or a first name)."""
-    g = _gazetteer()
-    index = g.names
+    index = _gazetteer().names
     runs = []
     for run in _RUN.finditer(text, start, end):
-        words = list(_WORD.finditer(run.group()))
+        r0 = run.start()
+        words, hits = _run_names(run.group())
         found: list[Found] = []
         persons: set[str] = set()
-        i = 0
-        while i < len(words):
-            hit = None
-            for j in range(len(words), i, -1):
-                a = run.start() + words[i].start()
-                b = run.start() + words[j - 1].end()
-                name = _POSSESSIVE.sub("", text[a:b].rstrip("."))
-                b = a + len(name)
-                if name in index:
-                    hit = (a, b, name, j)
-                    break
-            if hit is None:
-                i += 1
-                continue
-            a, b, name, j = hit
-            before = words[i - 1].group() if i else ""
+        for i, j, a, b, name in hits:
+            a, b = r0 + a, r0 + b
+            before = words[i - 1] if i else ""
             # "Voice" in "Voice of America" (not a sentence's first word: "Shelling of Kherson")
-            owner = words[i - 2].group() if i >= 2 and before == "of" and (i > 2 or not _starts_sentence(text, run.start())) else ""
-            after = words[j].group().rstrip(".") if j < len(words) else ""
-            i = j
-            if after in _HEADS:
-                i += 1  # part of a longer local name: "Orange Mound", "Hickory Hill"
-                continue
+            owner = words[i - 2] if i >= 2 and before == "of" and (i > 2 or not _starts_sentence(text, r0)) else ""
+            after = words[j].rstrip(".") if j < len(words) else ""
             person_like = index[name][0].kind in ("city", "state")
             if person_like and (before in _TITLES or (a == run.start() and _TITLE_BEFORE.search(text[max(0, a - 30) : a]))
                                 or _first_name(before)):
@@ -273,8 +256,40 @@ def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, list[Foun
             if _FEATURE_AFTER.match(text, b):
                 continue  # "the Kosi river", "the Swat valley": a river or valley named after a town
             found.append(_found(text, a, b, index[name]))
-        runs.append((run.start(), run.end(), found, persons))
+        runs.append((r0, run.end(), found, persons))
     return runs
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_names(run: str) -> tuple[tuple[str, ...], tuple[tuple[int, int, int, int, str], ...]]:
+    """The words of a capitalised run, and the gazetteer names it holds as `_run_hits` reads them:
+    (i, j, a, b, name) with words[i:j] the name's words and run[a:b] the name, the longest name at
+    a position first; a name's next word is skipped when it makes a longer local name ("Orange
+    Mound"). Depends on the run alone, so it is worked out once per distinct run (runs repeat)."""
+    index = _gazetteer().names
+    spans = [(w.start(), w.end()) for w in _WORD.finditer(run)]
+    words = tuple(run[a:b] for a, b in spans)
+    hits = []
+    i = 0
+    while i < len(spans):
+        hit = None
+        for j in range(len(spans), i, -1):
+            a, b = spans[i][0], spans[j - 1][1]
+            name = _POSSESSIVE.sub("", run[a:b].rstrip("."))
+            if name in index:
+                hit = (i, j, a, a + len(name), name)
+                break
+        if hit is None:
+            i += 1
+            continue
+        j = hit[1]
+        after = words[j].rstrip(".") if j < len(words) else ""
+        i = j
+        if after in _HEADS:
+            i += 1  # part of a longer local name: "Orange Mound", "Hickory Hill"
+            continue
+        hits.append(hit)
+    return words, tuple(hits)
 
 
 def _starts_sentence(text: str, pos: int) -> bool:

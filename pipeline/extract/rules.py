@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 
 from pipeline import rulefiles
 from pipeline.rulefiles import short_version as rules_version  # noqa: F401 - one version for all rule files
@@ -196,6 +197,23 @@ def gate_of(fragments: list[str]) -> frozenset[str] | None:
     return minimal_words(chosen)
 
 
+def folds(text: str, low: str) -> bool:
+    """Whether a lower-cased pattern matched on `low` (text.lower()) finds what the pattern finds
+    on `text` with IGNORECASE: not when lower-casing changes the length (offsets would shift), nor
+    with "ı" or "ſ" (which IGNORECASE equates with "i" and "s")."""
+    return len(low) == len(text) and "ı" not in text and "ſ" not in text
+
+
+def search_folded(regex: re.Pattern, low_regex: re.Pattern | None, text: str) -> re.Match | None:
+    """`regex.search(text)` (an IGNORECASE pattern) as a yes/no answer, through its lower-cased
+    twin (`lowered`) on text.lower() where that gives the same answer (faster)."""
+    if low_regex is not None:
+        low = text.lower()
+        if folds(text, low):
+            return low_regex.search(low)
+    return regex.search(text)
+
+
 class LowerText:
     """An article and its lower-cased letters, for the shortcuts of the extract stage: testing
     whether a sentence holds one of a set of words, and matching lower-cased patterns (see
@@ -207,12 +225,93 @@ class LowerText:
         # Whether a lower-cased pattern matched on `low` finds what the pattern finds on `text`
         # with IGNORECASE: not when lower-casing changes the length (offsets would shift), nor
         # with "ı" or "ſ" (which IGNORECASE equates with "i" and "s").
-        self.folded = len(self.low) == len(text) and "ı" not in text and "ſ" not in text
+        self.folded = folds(text, self.low)
+
+        self._tokens: dict[tuple[int, int], list[str]] = {}
 
     def has_any(self, words: frozenset[str], start: int, end: int) -> bool:
         """Whether text[start:end] contains one of `words` (lower case) case-insensitively; True
         when that cannot be told from the lower-cased text."""
         return not self.folded or _words_regex(words).search(self.low, start, end) is not None
+
+    def tokens(self, start: int, end: int) -> list[str]:
+        """The tokens (`TOKEN`) of the lower-cased text[start:end], cut at its ends; kept, as the
+        stages read the same sentences."""
+        key = (start, end)
+        found = self._tokens.get(key)
+        if found is None:
+            found = self._tokens[key] = TOKEN.findall(self.low, start, end)
+        return found
+
+
+# Runs of word characters, apostrophes and hyphens: the tokens `WordSets` reads.
+TOKEN = re.compile(r"[\w'’-]+")
+
+
+class WordSets:
+    """`LowerText.has_any` for several word sets at once: `mask(words, start, end)` has bit k set
+    when text[start:end] contains a word of `sets[k]`, the same answer as `has_any` gives.
+
+    Why it is cheaper: a word made of token characters (`TOKEN`) lies inside one token of the
+    span, so the span holds a word of a set exactly when one of its tokens does. Which sets each
+    token holds a word of is worked out once per process (tokens repeat from sentence to
+    sentence), so a sentence costs one dictionary look-up per token instead of a regex search per
+    set. Sets with other characters are searched as `has_any` does.
+    """
+
+    _LIMIT = 200_000  # distinct tokens remembered; past that the memory starts afresh
+
+    def __init__(self, sets: list[frozenset[str]]) -> None:
+        self.sets = list(dict.fromkeys(sets))
+        self.bit = {s: 1 << k for k, s in enumerate(self.sets)}
+        self.all = (1 << len(self.sets)) - 1
+        odd = [s for s in self.sets if not all(TOKEN.fullmatch(w) for w in s)]
+        self._odd = [(self.bit[s], s) for s in odd]
+        plain = [s for s in self.sets if s not in odd]
+        self._bits = _TokenBits([(self.bit[s], _words_regex(s)) for s in plain], self._LIMIT)
+
+    def bits(self, sets: tuple[frozenset[str], ...]) -> int:
+        """The mask of these sets (each one of `sets`)."""
+        out = 0
+        for s in sets:
+            out |= self.bit[s]
+        return out
+
+    def mask(self, words: LowerText, start: int, end: int) -> int:
+        if not words.folded:
+            return self.all  # has_any says True when it cannot tell
+        out = reduce(or_, map(self._bits.__getitem__, words.tokens(start, end)), 0)
+        for bit, s in self._odd:
+            if words.has_any(s, start, end):
+                out |= bit
+        return out
+
+    def mask_of(self, low: str) -> int:
+        """The sets of which the string `low` contains a word (`w in low`, no case folding)."""
+        out = reduce(or_, map(self._bits.__getitem__, TOKEN.findall(low)), 0)
+        for bit, s in self._odd:
+            if _words_regex(s).search(low) is not None:
+                out |= bit
+        return out
+
+
+class _TokenBits(dict):
+    """token -> the bits of the sets it holds a word of, filled in as tokens come."""
+
+    def __init__(self, tests: list[tuple[int, re.Pattern]], limit: int) -> None:
+        super().__init__()
+        self.tests = tests
+        self.limit = limit
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= self.limit:
+            self.clear()
+        bits = 0
+        for bit, rx in self.tests:
+            if rx.search(token) is not None:
+                bits |= bit
+        self[token] = bits
+        return bits
 
 
 @lru_cache(maxsize=None)
