@@ -41,9 +41,13 @@ from pipeline.run.hashbook import HashBook
 from pipeline.run.manifest import balance, file_sha256
 from pipeline.settings import Settings
 from pipeline.tables import spec, to_arrow
+from pipeline.timeline.syndication import shingle_table
 from pipeline.timeline import TABLES as TIMELINE_TABLES  # derived tables: `derive` writes them
 
 ALL_TABLES = (*DATA_TABLES, "rejects")
+# Each unit also caches its articles' shingle sets, for the timeline's syndication (not an output table): a
+# run then reads the sets of units it did not process instead of shingling their texts again.
+SHINGLES = "shingles"
 TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
 CHUNK_BYTES = 4_000_000  # split JSON Lines files larger than this into slices of about this size
 FLUSH_BYTES = 32 << 20  # merge writes a Parquet row group / CSV chunk when this much is buffered
@@ -292,11 +296,15 @@ def process_task(task: Task) -> list[dict[str, Any]]:
                 ids = t.column("article_id").to_pylist()
                 own[name] = t.filter(pa.array([owner.get(a) == i for a in ids], pa.bool_()))
             own["rejects"] = result.tables["rejects"].filter(pa.array([r == i for r in reject_unit], pa.bool_()))
+            arts = own["articles"]
+            words = task.settings.timeline_shingle_words
+            own[SHINGLES] = shingle_table(arts.column("article_id").to_pylist(), arts.column("text").to_pylist(), words)
             stats = {
                 "rel": u.job.rel,
                 "input_articles": len(u.articles) + sum(1 for r in u.rejects),
                 "rows": {k: v.num_rows for k, v in own.items()},
                 "mentions": own["mentions"].num_rows,
+                "shingle_words": words,
                 "seconds": dict(u.seconds),
                 # table-level failures belong to the sub-batch; the first unit carries them
                 "table_failures": {k: v["failures"] for k, v in failures.items() if v["failures"]} if i == 0 else {},
@@ -410,6 +418,36 @@ class TableSink:
         self.parquet = self.csv = None
 
 
+@dataclass(frozen=True)
+class ShingleFile:
+    """A unit's cached shingle sets: the file, the shingle length they were made with, the ids to leave out."""
+
+    path: Path
+    words: int | None
+    dropped: pa.Array | None
+
+
+def shingle_source(files: list[ShingleFile], words: int, progress: Callable[[int], None] | None = None):
+    """The cached sets as the timeline's syndication reads them, or None when any unit lacks them or made
+    them with another shingle length (then the texts are read)."""
+    if any(f.words != words or not f.path.is_file() for f in files):
+        return None
+    from pipeline.timeline.syndication import table_sets
+
+    def made() -> Iterator[tuple[list[str], Any, Any]]:
+        done = 0
+        for f in files:
+            table = pq.read_table(f.path)
+            if f.dropped is not None:
+                table = table.filter(pc.invert(pc.is_in(table.column("article_id"), value_set=f.dropped)))
+            done += table.num_rows
+            yield table_sets(table)
+            if progress is not None:
+                progress(done)
+
+    return made
+
+
 @dataclass
 class MergeResult:
     rows: dict[str, int]
@@ -441,13 +479,14 @@ def _article_months(table: pa.Table, month_of: dict[str, str]) -> pa.Array:
 
 def merge_units(
     jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False,
-    derive: Callable[[Path], tuple[pa.Table, dict[str, Any]]] | None = None,
+    derive: Callable[[Path, list[ShingleFile]], tuple[pa.Table, dict[str, Any]]] | None = None,
     progress: Callable[[UnitJob, int], None] | None = None,
 ) -> MergeResult:  # fmt: skip
     """Stream every unit's cached rows into `folder`, in input order, dropping later copies of a story.
 
-    `derive(folder)` runs once the data tables are complete and before `rejects` closes: it writes
-    tables derived from them (the timeline) and returns the reject rows those tables quarantined.
+    `derive(folder, shingle_files)` runs once the data tables are complete and before `rejects` closes: it
+    writes tables derived from them (the timeline) and returns the reject rows those tables quarantined;
+    `shingle_files` are the units' cached shingle sets, in the same order (later copies to be left out).
     `progress(job, articles)` is told of each unit merged.
     """
     partition_root = folder / "partitioned" if partition else None
@@ -455,6 +494,7 @@ def merge_units(
     month_of: dict[str, str] = {}
     first: dict[str, tuple[str, str]] = {}
     result = MergeResult({}, 0, Counter(), Counter(), {}, {}, Counter())
+    shingle_files: list[ShingleFile] = []
     try:
         for job in jobs:
             unit = cache_dir / job.key
@@ -473,6 +513,7 @@ def merge_units(
                 else:
                     first[row["article_id"]] = (row["source_id"], row["raw_path"])
                     keep.append(True)
+            dropped = None
             if dup_rows:  # later copies: drop the article and everything read from it
                 dropped = pa.array(sorted(r["article_id"] for r in dup_rows), pa.string())
                 for name in ALL_TABLES:
@@ -485,6 +526,7 @@ def merge_units(
                             hit = pc.and_(hit, pc.not_equal(t.column("stage"), "ingest"))
                         tables[name] = t.filter(pc.invert(hit))
                 tables["rejects"] = pa.concat_tables([tables["rejects"], to_arrow("rejects", dup_rows)])
+            shingle_files.append(ShingleFile(unit / f"{SHINGLES}.parquet", stats.get("shingle_words"), dropped))
             months = _months(tables, month_of) if partition else {}
             for name in ALL_TABLES:
                 sinks[name].write(tables[name], months.get(name))
@@ -495,7 +537,7 @@ def merge_units(
         for name in DATA_TABLES:
             sinks[name].close()
         if derive is not None:
-            derived_rejects, result.derived = derive(folder)
+            derived_rejects, result.derived = derive(folder, shingle_files)
             if partition_root is not None:
                 partition_derived(folder, partition_root, month_of)
             sinks["rejects"].write(derived_rejects, _article_months(derived_rejects, month_of) if partition else None)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from pipeline import export
 from pipeline.run import batch, manifest, outdir
@@ -235,7 +236,7 @@ def derive_timeline(
     """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
     tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied."""
 
-    def derive(folder: Path) -> tuple[pa.Table, dict[str, Any]]:
+    def derive(folder: Path, shingle_files: list[batch.ShingleFile] | None = None) -> tuple[pa.Table, dict[str, Any]]:
         from pipeline.timeline.store import state_metadata, write_timeline
         from pipeline.validate import validate_derived
 
@@ -253,8 +254,13 @@ def derive_timeline(
                 def progress(phase: str, done: int, total: int) -> None:
                     bars.count(phase, done, total, "art" if phase == "syndication" else "event")
 
+            made = None
+            if shingle_files is not None:
+                total = pq.read_metadata(folder / "articles.parquet").num_rows
+                told = (lambda done: progress("syndication", done, total)) if progress is not None else None
+                made = batch.shingle_source(shingle_files, settings.timeline_shingle_words, told)
             out, windows = write_timeline(
-                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers
+                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers, made
             )  # fmt: skip
             sinks["timeline_links"].flush()
             sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))

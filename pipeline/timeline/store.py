@@ -11,7 +11,8 @@ same for the figures (in step with the events: both tables list a unit's rows to
 recent batches of event ids are kept to find a figure's window). Then each window is read back,
 merged (on `workers` processes when the input is large), checked (many windows at once: a check has
 a fixed cost) and written in order, and let go: memory follows the largest window, not the archive.
-Syndication is found over all articles first (the texts are read once; see `syndication`).
+Syndication is found over all articles first (from the shingle sets the workers cached, else the texts,
+read once; see `syndication`).
 
 Every window has a digest of all it reads (its events and figures, its articles' outlets,
 publication times and syndication, the settings and the code `version`). `timeline_links.parquet`
@@ -59,6 +60,7 @@ from pipeline.timeline import (
     syndication,
     windows,
 )
+from pipeline.timeline.syndication import SetSource
 
 STATE_KEY = b"pipeline.timeline.windows"  # footer key of timeline_links.parquet
 PART_COLUMNS = [*EVENT_COLUMNS, "plover_type", "sentence"]
@@ -129,13 +131,15 @@ def write_timeline(
     reuse: bool = True,
     progress: Progress | None = None,
     workers: int = 1,
+    sets_made: SetSource | None = None,
 ) -> tuple[Outcome, list[Window]]:
     """Build `timeline` and `timeline_links` from the tables in `folder`, writing them through `write`.
 
     Returns what was written and the windows (to be recorded with `state_metadata` in the links file's footer).
     With `previous` (the last run's folder), windows whose digest did not change are copied from there
     when `reuse`, and events get their `previous_timeline_id`. With `workers` > 1, windows are merged
-    on that many processes (large inputs only), and written in order as they come back."""
+    on that many processes (large inputs only), and written in order as they come back. `sets_made`: the
+    articles' shingle sets as the workers made them (else syndication reads every text)."""
     before = read_state(previous) if previous is not None else {}
     articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
 
@@ -150,7 +154,7 @@ def write_timeline(
             if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
                 progress("syndication", read, articles.num_rows)
 
-    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder))
+    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder, sets_made))
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])
     done: list[Window] = []

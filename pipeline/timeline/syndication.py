@@ -11,7 +11,9 @@ transitively; the group's first article (earliest `published`, then `article_id`
 Memory does not grow with the texts: the texts are streamed once; each article's sketch is kept in
 memory (16 hashes), and its full shingle set goes to a file (`spill_dir`, removed at the end), from
 which the sets of the candidate pairs are read back when they are compared. The
-texts are read once whatever the number of candidate pairs.
+texts are read once whatever the number of candidate pairs. A run of the pipeline does not even read
+them: each worker caches its articles' sets beside their rows (`shingle_table`), and the merge reads those
+(`copies_of(..., sets_made=...)`), so a nightly run shingles only the new articles.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ _CACHE_WORDS = 1 << 18  # word hashes kept between texts (the cache is emptied w
 
 # Texts arrive as batches of (article ids, texts) (`texts(None)`: all of them; the callable may be asked for a set of ids).
 TextSource = Callable[[set[str] | None], Iterable[tuple[list[str], list[str | None]]]]
+# Or shingle sets made beforehand (`shingle_table`, by the workers): batches of (article ids, hashes, owner index),
+# as `_shingle_sets` returns them; each article once.
+SetSource = Callable[[], Iterable[tuple[list[str], np.ndarray, np.ndarray]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +150,29 @@ def _shingle_sets(texts: list[str | None], n: int, words: _Words) -> tuple[np.nd
     return h[keep], o[keep]
 
 
+_TABLE_WORDS = _Words()  # kept between a worker's calls (a word's hash never depends on the cache)
+
+
+def shingle_table(article_ids: list[str], texts: list[str | None], n: int) -> pa.Table:
+    """Each article's distinct shingle hashes, sorted, as a table (`article_id`, `shingles`: list<uint64>): what a
+    worker caches beside its rows, so the timeline reads sets instead of shingling every text on every run."""
+    h, o = _shingle_sets(texts, n, _TABLE_WORDS)
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(o, minlength=len(texts))))).astype(np.int32)
+    return pa.table({
+        "article_id": pa.array(article_ids, pa.string()),
+        "shingles": pa.ListArray.from_arrays(pa.array(offsets), pa.array(h, pa.uint64())),
+    })  # fmt: skip
+
+
+def table_sets(table: pa.Table | pa.RecordBatch) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """A `shingle_table` (or a batch of one) as `_shingle_sets` gives sets: (ids, hashes, owner index)."""
+    lists = table.column("shingles")
+    lists = lists.combine_chunks() if isinstance(lists, pa.ChunkedArray) else lists
+    counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    h = pc.list_flatten(lists).to_numpy(zero_copy_only=False).astype(np.uint64)
+    return table.column("article_id").to_pylist(), h, np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+
+
 def shingles(text: str, n: int) -> frozenset[int]:
     """Hashes of the text's word n-grams (a text shorter than n words is one shingle)."""
     h, _ = _shingle_sets([text], n, _Words())
@@ -223,9 +251,11 @@ def _id_hashes(ids: list[str]) -> np.ndarray:
 def copies_of(
     article_ids: pa.Array | pa.ChunkedArray, published: pa.Array | pa.ChunkedArray, texts: TextSource,
     s: Settings = DEFAULTS, only_copies: bool = False, spill_dir: str | Path | None = None,
+    sets_made: SetSource | None = None,
 ) -> dict[str, Copy]:  # fmt: skip
     """`copies_streamed` on two Arrow columns (no Python object per article: there may be millions); the
-    shingle sets are filed in a temporary folder inside `spill_dir` (default: the system's)."""
+    shingle sets are filed in a temporary folder inside `spill_dir` (default: the system's). With `sets_made`,
+    the sets are read from there instead of made from `texts` (the same sets: `shingle_table`)."""
     # ranks are publication order: (no date last, published, article id); UTF-8 bytes sort as code points do
     table = pa.table({"id": article_ids, "published": published})
     order = pc.sort_indices(table, [("published", "ascending"), ("id", "ascending")])  # nulls (no date) last
@@ -234,7 +264,8 @@ def copies_of(
     with tempfile.TemporaryDirectory(prefix="shingles-", dir=spill_dir) as folder:
         sets = _Sets(len(by_rank.ids), folder)
         try:
-            sketch_h, sketch_r = _stream(texts, by_rank, sets, s)
+            made = sets_made() if sets_made is not None else _shingled(texts, s.timeline_shingle_words)
+            sketch_h, sketch_r = _stream(made, by_rank, sets, s)
         finally:
             sets.close()
         pairs = _candidate_pairs(sketch_h, sketch_r, s.timeline_sketch_bucket_cap)
@@ -245,13 +276,20 @@ def copies_of(
             sets.release()
 
 
-def _stream(texts: TextSource, by_rank: _Ranks, sets: _Sets, s: Settings) -> tuple[np.ndarray, np.ndarray]:
-    """Read every text once: file its shingle set, keep its sketch; (sketch hashes, their ranks)."""
+def _shingled(texts: TextSource, n: int) -> Iterator[tuple[list[str], np.ndarray, np.ndarray]]:
+    """Every text read once, as shingle sets."""
     words = _Words()
-    sketch_h, sketch_r = [], []
     for batch_ids, batch_texts in texts(None):
+        yield (batch_ids, *_shingle_sets(batch_texts, n, words))
+
+
+def _stream(
+    made: Iterable[tuple[list[str], np.ndarray, np.ndarray]], by_rank: _Ranks, sets: _Sets, s: Settings
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every article's shingle set once: file it, keep its sketch; (sketch hashes, their ranks)."""
+    sketch_h, sketch_r = [], []
+    for batch_ids, h, o in made:
         ranks = by_rank.get(batch_ids)
-        h, o = _shingle_sets(batch_texts, s.timeline_shingle_words, words)
         counts = np.bincount(o, minlength=len(batch_ids))
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         in_sketch = (np.arange(len(o)) - first[o] < s.timeline_sketch_size) & (ranks[o] >= 0)
