@@ -173,6 +173,8 @@ def write_timeline(
                     progress("validation", writer.rows["timeline_links"], total)
 
         pool = _pool(workers, articles, book.copies, settings) if workers > 1 and total >= PARALLEL_EVENTS else None
+        copied = {name: _Groups(previous / f"{name}.parquet") for name in TABLES} if previous is not None else {}
+        known_ids = _Groups(previous / "timeline_links.parquet", ["event_id", "timeline_id"]) if previous is not None else None
         queue: deque[tuple[Window, Window | None, Any, int]] = deque()  # (window, old to copy, pieces to come, events)
 
         def consume() -> None:
@@ -182,7 +184,7 @@ def write_timeline(
                 flush()  # windows are written in order
                 start = dict(writer.rows)
                 for name in TABLES:
-                    for table in _rows(previous / f"{name}.parquet", old.rows.get(name)):
+                    for table in copied[name].rows(old.rows.get(name)):
                         if name == "timeline_links":  # nothing moved since the previous run
                             table = table.set_column(
                                 table.schema.get_field_index("previous_timeline_id"), "previous_timeline_id",
@@ -209,7 +211,7 @@ def write_timeline(
                     queue.append((win, old, None, ev.num_rows))
                 else:
                     out.rebuilt += 1
-                    prev_ids = _previous_ids(previous, old) if previous is not None else {}
+                    prev_ids = _previous_ids(known_ids, old) if known_ids is not None else {}
                     if pool is not None:
                         pieces = pool.submit(_build_files, *map(str, paths), prev_ids)
                     else:
@@ -330,28 +332,45 @@ def _type(column: str) -> pa.DataType:
     raise KeyError(column)
 
 
-def _rows(path: Path, span: list[int] | None, columns: list[str] | None = None) -> Iterator[pa.Table]:
-    """Rows [first, first + n) of a Parquet file, read from the row groups that hold them."""
-    if not span or not span[1]:
-        return
-    first, n = span
-    f = pq.ParquetFile(path)
-    at = 0
-    for i in range(f.metadata.num_row_groups):
-        size = f.metadata.row_group(i).num_rows
-        lo, hi = max(first, at), min(first + n, at + size)
-        if lo < hi:
-            yield f.read_row_group(i, columns=columns).slice(lo - at, hi - lo)
-        at += size
-        if at >= first + n:
-            break
+class _Groups:
+    """The row groups of one Parquet file, read on demand, the last one kept: windows are copied in the
+    order they were written, so consecutive windows mostly lie in the same (large) row group, which is
+    then decoded once rather than once per window."""
+
+    def __init__(self, path: Path, columns: list[str] | None = None) -> None:
+        self.path, self.columns = path, columns
+        self.file: pq.ParquetFile | None = None
+        self.last: tuple[int, pa.Table] | None = None
+
+    def group(self, i: int) -> pa.Table:
+        if self.last is None or self.last[0] != i:
+            self.last = None  # let the previous group go before decoding the next
+            self.last = (i, self.file.read_row_group(i, columns=self.columns))
+        return self.last[1]
+
+    def rows(self, span: list[int] | None) -> Iterator[pa.Table]:
+        """Rows [first, first + n) of the file, from the row groups that hold them."""
+        if not span or not span[1]:
+            return
+        if self.file is None:
+            self.file = pq.ParquetFile(self.path)
+        first, n = span
+        meta, at = self.file.metadata, 0
+        for i in range(meta.num_row_groups):
+            size = meta.row_group(i).num_rows
+            lo, hi = max(first, at), min(first + n, at + size)
+            if lo < hi:
+                yield self.group(i).slice(lo - at, hi - lo)
+            at += size
+            if at >= first + n:
+                break
 
 
-def _previous_ids(previous: Path, old: Window | None) -> dict[str, str]:
+def _previous_ids(links: _Groups, old: Window | None) -> dict[str, str]:
     """event id -> timeline id in the previous run, for the events of one window."""
     ids: dict[str, str] = {}
     if old is not None:
-        for t in _rows(previous / "timeline_links.parquet", old.rows.get("timeline_links"), ["event_id", "timeline_id"]):
+        for t in links.rows(old.rows.get("timeline_links")):
             ids.update(zip(t.column("event_id").to_pylist(), t.column("timeline_id").to_pylist()))
     return ids
 
