@@ -7,7 +7,8 @@ with none before, the first cue after it ("On Friday the ministers will meet" is
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
 
 from pipeline.temporal.rules import lexicon
 
@@ -34,14 +35,37 @@ def _phrase(cue: str) -> str:
 @cache
 def _cues() -> re.Pattern[str]:
     lex = lexicon()
-    fut = "|".join(_phrase(c) for c in sorted(lex.future_cues, key=len, reverse=True))
-    past = "|".join(_phrase(c) for c in sorted(set(lex.past_cues), key=len, reverse=True))
-    not_past = "|".join(_phrase(w) for w in lex.not_past_ed)
+    # tries, not flat alternations: under IGNORECASE the engine enters every alternative at every word start
+    fut = _trie(lex.future_cues)
+    past = _trie(lex.past_cues)
+    not_past = _trie(lex.not_past_ed)
     # "may" and "might" as modals; lowercase "may" is never the month
     modal = "(?-i:may|might)"
     return re.compile(
         rf"(?<![\w'])(?:(?P<f>{fut}|{modal})|(?P<p>{past}|(?!(?:{not_past})\b)\w+ed))(?!\w)", re.IGNORECASE
     )
+
+
+def _trie(phrases: Iterable[str]) -> str:
+    """An alternation of `phrases` (spaces match any run of blanks) written as a trie, one branch per next character.
+
+    It matches what the longest-first alternation matches and prefers the same phrase: among phrases that match at
+    one place, one is a prefix of the other, and the trie tries a longer continuation before stopping.
+    """
+    root: dict[str, dict] = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(r"\s+" if ch == " " else re.escape(ch), {})
+        node[""] = {}
+
+    def body(node: dict[str, dict]) -> str:
+        alts = [token + body(child) for token, child in node.items() if token]
+        if "" in node:
+            alts.append("")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return body(root)
 
 
 @cache
@@ -51,8 +75,13 @@ def _just_before(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'])(?:{alt})\s+(?:(?:on|the|early|late|mid|around)\s+)?$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def direction(text: str, start: int, end: int) -> str:
-    """'future', 'past', or 'neutral' (no tense cue at all) for the expression text[start:end]."""
+    """'future', 'past', or 'neutral' (no tense cue at all) for the expression text[start:end].
+
+    Cached: `normalise` asks once while choosing among overlapping matches and again while resolving in text order
+    (a string caches its hash, so a key costs little).
+    """
     if _future_noun_after().match(text, end) and any(c.isdigit() for c in text[start:end]):
         # a dated deadline ("said little about the Jan. 19 deadline") is the coming one, whatever the clause's tense;
         # a weekday one follows the clause ("had tendered by the Tuesday deadline"): within a week the tense is reliable
