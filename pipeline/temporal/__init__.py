@@ -266,8 +266,12 @@ def _resolve(rule: Rule, groups: dict[str, str | None], ctx: Context) -> Resolve
     return RESOLVERS[rule.resolve](groups, rule.params, ctx)
 
 
-def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, str | None]]]:
-    """Longest match first (then higher priority, then earlier rule); matches that do not resolve are dropped."""
+def _select(
+    text: str, reference: date, directions: dict[tuple[int, int], str] | None = None
+) -> list[tuple[int, int, Rule, dict[str, str | None]]]:
+    """Longest match first (then higher priority, then earlier rule); matches that do not resolve are dropped.
+
+    `directions` is `normalise`'s memo of tense directions by span (see `Context.directions`)."""
     all_rules = rules()
     cands = _candidates(text)
     cands.sort(key=lambda c: (-(c[1] - c[0]), -all_rules[c[2]].priority, c[2], c[0]))
@@ -280,7 +284,7 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
         # anaphoric rules are checked against a stand-in antecedent; the real one is known only in text order
         probe = Context(
             text, (start, end), reference, last_day=reference, last_start=reference, last_precision="day",
-            last_quarter=(reference.year, 1), last_quarter_end=start,
+            last_quarter=(reference.year, 1), last_quarter_end=start, directions=directions,
         )
         if _resolve(rule, groups, probe) is None:
             continue
@@ -295,8 +299,9 @@ def normalise(text: str, reference: date | str) -> list[Mention]:
     non-overlapping."""
     reference = as_date(reference, "normalise: reference")
     out: list[Mention] = []
-    ctx = Context(text, (0, 0), reference)
-    for start, end, rule, groups in _select(text, reference):
+    directions: dict[tuple[int, int], str] = {}
+    ctx = Context(text, (0, 0), reference, directions=directions)
+    for start, end, rule, groups in _select(text, reference, directions):
         ctx.move_to(start, end)
         res = _resolve(rule, groups, ctx)
         if res is None:

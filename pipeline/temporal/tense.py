@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
 from pipeline.temporal.rules import lexicon
 
@@ -75,13 +75,8 @@ def _just_before(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'])(?:{alt})\s+(?:(?:on|the|early|late|mid|around)\s+)?$", re.IGNORECASE)
 
 
-@lru_cache(maxsize=1024)
 def direction(text: str, start: int, end: int) -> str:
-    """'future', 'past', or 'neutral' (no tense cue at all) for the expression text[start:end].
-
-    Cached: `normalise` asks once while choosing among overlapping matches and again while resolving in text order
-    (a string caches its hash, so a key costs little).
-    """
+    """'future', 'past', or 'neutral' (no tense cue at all) for the expression text[start:end]."""
     if _future_noun_after().match(text, end) and any(c.isdigit() for c in text[start:end]):
         # a dated deadline ("said little about the Jan. 19 deadline") is the coming one, whatever the clause's tense;
         # a weekday one follows the clause ("had tendered by the Tuesday deadline"): within a week the tense is reliable
