@@ -8,13 +8,14 @@ without a year takes it from the time the text is talking about (`narrative`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
 from pipeline.records import Mention, as_date
 from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
-from pipeline.temporal.rules import Rule, rules, rules_version
+from pipeline.temporal.rules import _BEFORE_CHAR, Rule, rules, rules_version
 
 __all__ = ["normalise", "RULES_VERSION"]
 
@@ -141,25 +142,110 @@ def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, d
 
     Rules run as `Rule.scan` on the text with a blank in front: a match there starts with the character before the
     expression, so its start is the expression's start in the text, and its end one past the expression's end.
+    Rules that share a trigger (and case) are found by one pass of their `_Group.detect` over a window, then each is
+    matched where the pass saw it; this gives what each rule's own scan of the window gives (see `_Group`).
     """
-    out = []
+    out: list[tuple[int, int, int, dict[str, str | None]]] = []
     low = _lower(text)
     padded, padded_low = " " + text, " " + low
     full = [(0, len(text))]
     windows_by_trigger = _windows(low) if windowed else None
+    all_rules = rules()
+    for group in _groups():
+        windows = full if windows_by_trigger is None else windows_by_trigger[group.trigger]
+        if not windows:
+            continue
+        subject = padded if group.case_sensitive else padded_low
+        if group.detect is None:
+            i = group.members[0][0]
+            finditer = all_rules[i].scan.finditer  # type: ignore[union-attr]
+            for lo, hi in windows:
+                for m in finditer(subject, lo, hi + 1):
+                    _add(out, m, i, padded)
+            continue
+        detect = group.detect.finditer
+        members = group.members
+        for lo, hi in windows:
+            # where each rule's own scan of this window would resume: its matches never overlap one another
+            resume = [0] * len(members)
+            for d in detect(subject, lo, hi + 1):
+                at = d.start()
+                for k, (i, g) in enumerate(members):
+                    if at >= resume[k] and d.start(g) != -1:
+                        m = all_rules[i].scan.match(subject, at, hi + 1)  # type: ignore[union-attr]
+                        if m is not None:
+                            resume[k] = m.end()
+                            _add(out, m, i, padded)
+    return out
+
+
+def _add(out: list[tuple[int, int, int, dict[str, str | None]]], m: re.Match[str], i: int, padded: str) -> None:
+    """Record rule `i`'s match `m` (on the padded text) unless it holds no more than the character before it."""
+    start, end = m.span()
+    if end - 1 > start:
+        # group values come from the original text, so resolvers can check capitalisation
+        groups = {k: None if v is None else padded[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
+        out.append((start, end - 1, i, groups))
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Rules with the same trigger and case, found in one pass over each of their windows.
+
+    `detect` consumes the character before an expression (as every `Rule.scan` does) and then, for each member rule,
+    tries that rule's scan in a lookahead holding one capture group; it matches where at least one member matches.
+    The regex engine thus steps through a window once for the whole group instead of once per rule, which is most of
+    the cost of a scan. A member's own named groups become plain groups here: its match is taken again with its own
+    `scan`, anchored where `detect` saw it, which gives exactly the match its own `finditer` would have found there.
+    `detect` is None for a group of one rule (or a rule whose pattern could not be folded in), scanned on its own.
+    """
+
+    trigger: int  # index into `_windows`
+    case_sensitive: bool
+    members: tuple[tuple[int, int], ...]  # (rule index, number of its group in `detect`)
+    detect: re.Pattern[str] | None
+
+
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+@cache
+def _groups() -> tuple[_Group, ...]:
+    by_key: dict[tuple[int, bool], list[int]] = {}
     index = _trigger_keys()
     for i, rule in enumerate(rules()):
-        windows = full if windows_by_trigger is None else windows_by_trigger[index[rule.trigger]]
-        finditer = rule.scan.finditer  # type: ignore[union-attr]
-        subject = padded if rule.case_sensitive else padded_low
-        for lo, hi in windows:
-            for m in finditer(subject, lo, hi + 1):
-                start, end = m.span()
-                if end - 1 > start:
-                    # group values come from the original text, so resolvers can check capitalisation
-                    groups = {k: None if v is None else padded[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
-                    out.append((start, end - 1, i, groups))
-    return out
+        by_key.setdefault((index[rule.trigger], rule.case_sensitive), []).append(i)
+    out = []
+    for (trigger, case), members in by_key.items():
+        bodies = [_foldable(rules()[i]) for i in members]
+        folded = [(i, b) for i, b in zip(members, bodies) if b is not None]
+        for i, b in zip(members, bodies):
+            if b is None or len(folded) < 2:
+                out.append(_Group(trigger, case, ((i, 0),), None))
+        if len(folded) >= 2:
+            parts = [f"(?:(?=({b}))|)" for _, b in folded]
+            # succeed only where some member matched: (?(1)|(?(2)|...(?!)))
+            needs = "(?!)"
+            for k in reversed(range(1, len(folded) + 1)):
+                needs = f"(?({k})|{needs})"
+            detect = re.compile(_BEFORE_CHAR + "".join(parts) + needs)
+            out.append(_Group(trigger, case, tuple((i, k) for k, (i, _) in enumerate(folded, 1)), detect))
+    return tuple(out)
+
+
+def _foldable(rule: Rule) -> str | None:
+    """The part of `rule.scan` after the consumed character, with its named groups made plain, or None if that
+    cannot be done safely (a pattern that refers back to its groups)."""
+    pattern = rule.scan.pattern  # type: ignore[union-attr]
+    if not pattern.startswith(_BEFORE_CHAR) or "(?P=" in pattern or "(?(" in pattern:
+        return None
+    body = _NAMED_GROUP.sub("(?:", pattern[len(_BEFORE_CHAR):])
+    try:
+        if re.compile(body).groups:
+            return None
+    except re.error:
+        return None
+    return body
 
 
 @cache
@@ -180,8 +266,12 @@ def _resolve(rule: Rule, groups: dict[str, str | None], ctx: Context) -> Resolve
     return RESOLVERS[rule.resolve](groups, rule.params, ctx)
 
 
-def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, str | None]]]:
-    """Longest match first (then higher priority, then earlier rule); matches that do not resolve are dropped."""
+def _select(
+    text: str, reference: date, directions: dict[tuple[int, int], str] | None = None
+) -> list[tuple[int, int, Rule, dict[str, str | None]]]:
+    """Longest match first (then higher priority, then earlier rule); matches that do not resolve are dropped.
+
+    `directions` is `normalise`'s memo of tense directions by span (see `Context.directions`)."""
     all_rules = rules()
     cands = _candidates(text)
     cands.sort(key=lambda c: (-(c[1] - c[0]), -all_rules[c[2]].priority, c[2], c[0]))
@@ -194,7 +284,7 @@ def _select(text: str, reference: date) -> list[tuple[int, int, Rule, dict[str, 
         # anaphoric rules are checked against a stand-in antecedent; the real one is known only in text order
         probe = Context(
             text, (start, end), reference, last_day=reference, last_start=reference, last_precision="day",
-            last_quarter=(reference.year, 1), last_quarter_end=start,
+            last_quarter=(reference.year, 1), last_quarter_end=start, directions=directions,
         )
         if _resolve(rule, groups, probe) is None:
             continue
@@ -209,8 +299,9 @@ def normalise(text: str, reference: date | str) -> list[Mention]:
     non-overlapping."""
     reference = as_date(reference, "normalise: reference")
     out: list[Mention] = []
-    ctx = Context(text, (0, 0), reference)
-    for start, end, rule, groups in _select(text, reference):
+    directions: dict[tuple[int, int], str] = {}
+    ctx = Context(text, (0, 0), reference, directions=directions)
+    for start, end, rule, groups in _select(text, reference, directions):
         ctx.move_to(start, end)
         res = _resolve(rule, groups, ctx)
         if res is None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar as _cal
 from datetime import date, timedelta
+from functools import lru_cache
 
 SEASON_MONTHS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 2)}
 PART_OF_MONTH_DAYS = {"START": (1, 10), "MID": (11, 20), "END": (21, 31)}
 PART_OF_YEAR_MONTHS = {"START": (1, 4), "MID": (5, 8), "END": (9, 12)}
 
 
+@lru_cache(maxsize=4096)  # called for nearly every resolved date; the stdlib's monthrange is slowish
 def last_day(year: int, month: int) -> int:
     return _cal.monthrange(year, month)[1]
 

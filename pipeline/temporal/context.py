@@ -47,10 +47,20 @@ class Context:
     focus_end: int = -10_000
     reporting_seen: bool = False
     _direction: str | None = None
+    # the article's directions by span, shared by every Context of one `normalise` call: it asks once while choosing
+    # among overlapping matches and again while resolving in text order
+    directions: dict[tuple[int, int], str] | None = None
 
     def direction(self) -> str:
         if self._direction is None:
-            self._direction = direction(self.text, *self.span)
+            memo = self.directions
+            if memo is None:
+                self._direction = direction(self.text, *self.span)
+            else:
+                way = memo.get(self.span)
+                if way is None:
+                    way = memo[self.span] = direction(self.text, *self.span)
+                self._direction = way
         return self._direction
 
     def move_to(self, start: int, end: int) -> None:

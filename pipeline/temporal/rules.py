@@ -275,6 +275,116 @@ def first_chars(body: str) -> str | None:
     return "[" + "".join(sorted(chars)) + "]"
 
 
+def first_strings(body: str, k: int = 3) -> str | None:
+    """A regex for every way a match of `body` can begin (its first `k` characters, fewer where a match may end
+    sooner), or None if that cannot be told.
+
+    A finer `first_chars`: put in a lookahead at the start of a pattern, it turns away most word starts with a test of
+    a few characters before the engine enters the pattern's alternations ("the" passes, "that" does not). It only
+    ever over-approximates (assertions are skipped, unknown sets match any character), so it never loses a match.
+    """
+    from re import _constants as c, _parser  # the parse tree of the standard engine: read-only use
+
+    any_char = frozenset({r"\s\S"})
+    categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
+    Prefixes = set[tuple[frozenset[str], ...]]  # each position a set of class items
+
+    def seq(items: Any, n: int) -> Prefixes | None:
+        out: Prefixes = {()}
+        for op, av in items:
+            grown: Prefixes = set()
+            for p in out:
+                if len(p) >= n:
+                    grown.add(p)
+                    continue
+                more = one(op, av, n - len(p))
+                if more is None:
+                    return None
+                grown |= {p + q for q in more}
+            out = grown
+            if len(out) > 500:
+                return None  # too many to be worth a test
+        return out
+
+    def one(op: Any, av: Any, n: int) -> Prefixes | None:
+        if op is c.LITERAL:
+            return {(frozenset({re.escape(chr(av))}),)}
+        if op is c.IN:
+            items: set[str] = set()
+            for iop, iav in av:
+                if iop is c.LITERAL:
+                    items.add(re.escape(chr(iav)))
+                elif iop is c.RANGE:
+                    items.add(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
+                elif iop is c.CATEGORY and iav in categories:
+                    items.add(categories[iav])
+                else:
+                    return {(any_char,)}  # a negated or unusual set: any character
+            return {(frozenset(items),)}
+        if op is c.NOT_LITERAL or op is c.ANY:
+            return {(any_char,)}
+        if op is c.SUBPATTERN:
+            return None if av[1] & re.IGNORECASE else seq(av[-1], n)
+        if op is c.ATOMIC_GROUP:
+            return seq(av, n)
+        if op is c.BRANCH:
+            out: Prefixes = set()
+            for alt in av[1]:
+                more = seq(alt, n)
+                if more is None:
+                    return None
+                out |= more
+            return out
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            lo, hi, sub = av
+            once = seq(sub, n)
+            if once is None:
+                return None
+            # n copies give at least n characters unless a copy can be empty, in which case fewer copies than the
+            # minimum can also show
+            out = set()
+            for copies in range(0 if () in once else min(lo, n), min(hi, n) + 1):
+                more = seq(list(sub) * copies, n)
+                if more is None:
+                    return None
+                out |= more
+            return out
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return {()}  # zero width
+        return None
+
+    parsed = _parser.parse(body)
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    found = seq(parsed, k)
+    if found is None or () in found:
+        return None
+    # as a trie; a prefix shorter than k (a match may end there) lets anything follow
+    tree: dict[frozenset[str], Any] = {}
+    for p in sorted(found, key=len):
+        node = tree
+        for depth, cls in enumerate(p):
+            if depth == len(p) - 1:
+                if len(p) < k:
+                    node[cls] = None
+                else:
+                    node.setdefault(cls, {})
+            elif node.get(cls, {}) is None:
+                break
+            else:
+                node = node.setdefault(cls, {})
+
+    def render(node: dict[frozenset[str], Any]) -> str:
+        alts = []
+        for cls, child in sorted(node.items(), key=lambda item: sorted(item[0])):
+            (item,) = cls if len(cls) == 1 else (None,)
+            one_char = item is not None and (len(item) == 1 or (len(item) == 2 and item[0] == "\\"))
+            alts.append((item if one_char else "[" + "".join(sorted(cls)) + "]") + (render(child) if child else ""))
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return render(tree)
+
+
 _PLACEHOLDER = re.compile(r"\{([a-z]\w*)(?::(\w+))?\}")
 
 
@@ -306,7 +416,7 @@ def rules() -> tuple[Rule, ...]:
             body = expand(spec["pattern"])
             try:
                 regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER)
-                first = first_chars(body)
+                first = first_strings(body) or first_chars(body)
                 scan = re.compile(_BEFORE_CHAR + (f"(?={first})" if first else "") + "(?:" + body + ")" + _AFTER)
             except re.error as exc:  # a broken rule file must fail loudly, naming the rule
                 raise ValueError(f"{path.name}: rule {spec['id']}: {exc}") from exc

@@ -7,6 +7,7 @@ with none before, the first cue after it ("On Friday the ministers will meet" is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from pipeline.temporal.rules import lexicon
@@ -34,14 +35,37 @@ def _phrase(cue: str) -> str:
 @cache
 def _cues() -> re.Pattern[str]:
     lex = lexicon()
-    fut = "|".join(_phrase(c) for c in sorted(lex.future_cues, key=len, reverse=True))
-    past = "|".join(_phrase(c) for c in sorted(set(lex.past_cues), key=len, reverse=True))
-    not_past = "|".join(_phrase(w) for w in lex.not_past_ed)
+    # tries, not flat alternations: under IGNORECASE the engine enters every alternative at every word start
+    fut = _trie(lex.future_cues)
+    past = _trie(lex.past_cues)
+    not_past = _trie(lex.not_past_ed)
     # "may" and "might" as modals; lowercase "may" is never the month
     modal = "(?-i:may|might)"
     return re.compile(
         rf"(?<![\w'])(?:(?P<f>{fut}|{modal})|(?P<p>{past}|(?!(?:{not_past})\b)\w+ed))(?!\w)", re.IGNORECASE
     )
+
+
+def _trie(phrases: Iterable[str]) -> str:
+    """An alternation of `phrases` (spaces match any run of blanks) written as a trie, one branch per next character.
+
+    It matches what the longest-first alternation matches and prefers the same phrase: among phrases that match at
+    one place, one is a prefix of the other, and the trie tries a longer continuation before stopping.
+    """
+    root: dict[str, dict] = {}
+    for phrase in phrases:
+        node = root
+        for ch in phrase:
+            node = node.setdefault(r"\s+" if ch == " " else re.escape(ch), {})
+        node[""] = {}
+
+    def body(node: dict[str, dict]) -> str:
+        alts = [token + body(child) for token, child in node.items() if token]
+        if "" in node:
+            alts.append("")
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return body(root)
 
 
 @cache
