@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -477,6 +478,39 @@ def _article_months(table: pa.Table, month_of: dict[str, str]) -> pa.Array:
     return pa.array([month_of.get(a, "unknown") if a else "unknown" for a in ids], pa.string())
 
 
+_CONTENT_KEY = re.compile(r"a[0-9a-f]{16}")  # `ingest.build.article_id_for`: one number per id, and back
+
+
+class _SeenArticles:
+    """The articles merged so far, in little memory (a million-article archive): each id as the 64-bit number its
+    hex digits spell (ids are content keys, "a" + 16 hex digits), in a set. Where the first copy of a story came
+    from is looked up in the merged units' cached articles only when a later copy turns up (rare)."""
+
+    def __init__(self) -> None:
+        self.ids: set[int | str] = set()
+        self.units: list[Path] = []
+
+    @staticmethod
+    def key(article_id: str) -> int | str:
+        return int(article_id[1:], 16) if _CONTENT_KEY.fullmatch(article_id) else article_id
+
+    def add_unit(self, articles: Path, article_ids: list[str]) -> None:
+        self.units.append(articles)
+        self.ids.update(map(self.key, article_ids))
+
+    def first(self, article_id: str) -> tuple[str, str] | None:
+        """(source id, raw path) of the story's first copy, or None when it was not seen yet."""
+        if self.key(article_id) not in self.ids:
+            return None
+        wanted = pa.array([article_id], pa.string())
+        for path in self.units:
+            t = pq.read_table(path, columns=["article_id", "source_id", "raw_path"])
+            t = t.filter(pc.is_in(t.column("article_id"), value_set=wanted))
+            if t.num_rows:
+                return t.column("source_id")[0].as_py(), t.column("raw_path")[0].as_py()
+        raise AssertionError(f"article {article_id} was merged but is in no merged unit")
+
+
 def merge_units(
     jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False,
     derive: Callable[[Path, list[ShingleFile]], tuple[pa.Table, dict[str, Any]]] | None = None,
@@ -492,7 +526,7 @@ def merge_units(
     partition_root = folder / "partitioned" if partition else None
     sinks = {name: TableSink(name, folder, partition_root) for name in ALL_TABLES}
     month_of: dict[str, str] = {}
-    first: dict[str, tuple[str, str]] = {}
+    seen = _SeenArticles()
     result = MergeResult({}, 0, Counter(), Counter(), {}, {}, Counter())
     shingle_files: list[ShingleFile] = []
     try:
@@ -507,12 +541,13 @@ def merge_units(
             articles = tables["articles"]
             dup_rows, keep = [], []
             for row in articles.select(["article_id", "source_id", "raw_path"]).to_pylist():
-                if row["article_id"] in first:
-                    dup_rows.append(duplicate_reject(row, first[row["article_id"]]))
+                first = seen.first(row["article_id"])
+                if first is not None:
+                    dup_rows.append(duplicate_reject(row, first))
                     keep.append(False)
                 else:
-                    first[row["article_id"]] = (row["source_id"], row["raw_path"])
                     keep.append(True)
+            seen.add_unit(unit / "articles.parquet", [a for a, k in zip(articles.column("article_id").to_pylist(), keep) if k])
             dropped = None
             if dup_rows:  # later copies: drop the article and everything read from it
                 dropped = pa.array(sorted(r["article_id"] for r in dup_rows), pa.string())
