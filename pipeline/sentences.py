@@ -164,8 +164,14 @@ def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
-def is_furniture(sentence: str) -> bool:
-    """Whether a sentence is page furniture rather than story text."""
+def furniture_words() -> WordSets:
+    """The word sets of the furniture patterns, for a caller that tests several at once (see `is_furniture`)."""
+    return _rules()["furniture"][2]
+
+
+def is_furniture(sentence: str, present: int | None = None) -> bool:
+    """Whether a sentence is page furniture rather than story text. `present`, when given, is
+    `furniture_words().mask` of the sentence (it saves working it out again)."""
     anchored, floating, sets, always = _rules()["furniture"]
     if anchored is not None:
         k = 0
@@ -174,5 +180,6 @@ def is_furniture(sentence: str) -> bool:
                 return True
             k = sentence.find("\n", k)
             k = k + 1 if k >= 0 else -1
-    present = sets.mask_of(sentence.lower())  # bit set: the sentence has a word of that pattern's gate
+    if present is None:
+        present = sets.mask_of(sentence.lower())  # bit set: the sentence has a word of that pattern's gate
     return bool(present | always) and any(present & bit and p.search(sentence) for bit, p in floating)

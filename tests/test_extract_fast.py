@@ -12,7 +12,7 @@ from pipeline.bench.corpus import articles
 from pipeline.extract import casualties as ca
 from pipeline.extract import events as ev
 from pipeline.extract.numbers import COUNT_RE
-from pipeline.extract.rules import LowerText, WordSets, alternation, gate_of, load, lowered, phrase, required_words
+from pipeline.extract.rules import JointSets, LowerText, WordSets, alternation, gate_of, load, lowered, phrase, required_words
 from pipeline.sentences import RULES_FILE, is_furniture, split_sentences
 
 # Our own sentences, dense in the phrasings the casualty rules read, plus near misses.
@@ -183,6 +183,20 @@ def test_word_sets_find_words_as_has_any_does():
             mask = sets.mask_of(low)
             for gate in gates:
                 assert bool(mask & sets.bits((gate,))) == any(w in low for w in gate), (low, sorted(gate))
+
+
+def test_joint_sets_give_each_word_sets_own_mask():
+    from pipeline.extract import _GATES
+    from pipeline.sentences import furniture_words
+
+    extra = WordSets([frozenset({"a b", "x.y"}), frozenset({"ied", "with"})])
+    joint = JointSets([furniture_words(), extra, ca.gate_words()])
+    for text in ARTICLES + TEXTS + ["Kılled a b\nx.y", "wi-th wi th, without", "Posted: Monday. Share this story"]:
+        lower = LowerText(text)
+        for a, b in split_sentences(text) + [(0, len(text)), (1, max(1, len(text) - 3))]:
+            assert joint.masks(lower, a, b) == [g.mask(lower, a, b) for g in joint.groups], text[a:b]
+            assert _GATES.masks(lower, a, b) == [g.mask(lower, a, b) for g in _GATES.groups], text[a:b]
+            assert is_furniture(text[a:b], _GATES.masks(lower, a, b)[0]) == is_furniture(text[a:b]), text[a:b]
 
 
 def test_lowered_patterns():

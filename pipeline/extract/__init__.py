@@ -29,10 +29,10 @@ from dataclasses import dataclass, replace
 from pipeline.extract import dating, periods
 from pipeline.extract import events as ev
 from pipeline.extract import places as pl
-from pipeline.extract.casualties import Figure, find_figures
-from pipeline.extract.rules import LowerText, rules_version
+from pipeline.extract.casualties import Figure, find_figures, gate_words
+from pipeline.extract.rules import JointSets, LowerText, WordSets, rules_version
 from pipeline.records import Casualty, Event, Extraction, Mention, as_date
-from pipeline.sentences import is_furniture, split_sentences
+from pipeline.sentences import furniture_words, is_furniture, split_sentences
 
 RULES_VERSION = rules_version()
 
@@ -40,6 +40,9 @@ RECENT_SENTENCES = 2  # an incident told this close before a figure is the one i
 _SAME_INCIDENT_DAYS = 3
 _LATE_DEATH_DAYS = 31
 _OTHERS = re.compile(r"\b(?:other|others|more|additional|another)\b", re.IGNORECASE)
+# The words of each sentence are tested once for the gates of page furniture, triggers and casualty
+# rules together (`rules.JointSets`); each gets its own mask.
+_GATES = JointSets([furniture_words(), ev.trigger_words() or WordSets([]), gate_words()])
 
 
 @dataclass(slots=True)
@@ -66,6 +69,8 @@ class Article:
     dated: list[int]  # mentions that can date something (outside furniture, not dating a report)
     dated_past: list[int]  # of those, the ones not after the reference (violence is reported after it happens)
     period_dates: list[int]  # usable mentions not after the reference, period edges included
+    words: LowerText  # the text lower-cased, with the tokens of its sentences
+    gates: dict[tuple[int, int], list[int]]  # sentence -> its masks of `_GATES` (furniture, triggers, figures)
 
 
 def extract(
@@ -78,14 +83,16 @@ def extract(
     reference = as_date(reference, "extract: reference")
     mentions = dating.overnight_to_reference(text, mentions, reference)
     spans = split_sentences(text)
-    furniture = [s for s in spans if is_furniture(text[s[0] : s[1]])]
+    words = LowerText(text)
+    gates = {s: _GATES.masks(words, s[0], s[1]) for s in spans}
+    furniture = [s for s in spans if is_furniture(text[s[0] : s[1]], gates[s][0])]
     furniture_set = set(furniture)
     story = [s for s in spans if s not in furniture_set]
     usable = dating.usable(text, mentions, furniture)
     # The edges of a period ("since May 4") date running totals, never an incident.
     dated = [i for i in usable if not dating.period_edge(text, mentions[i])]
     art = Article(text, reference, mentions, story, dated, [i for i in dated if mentions[i].date_start <= reference],
-                  [i for i in usable if mentions[i].date_start <= reference])
+                  [i for i in usable if mentions[i].date_start <= reference], words, gates)
 
     protos, figures = find_events(art)
     dates = date_events(art, protos, figures)
@@ -103,16 +110,17 @@ def find_events(art: Article) -> tuple[list[Proto], list[tuple[Figure, int]]]:
     text = art.text
     protos: list[Proto] = []
     figures: list[tuple[Figure, int]] = []  # (figure, proto index)
-    words = LowerText(text)
+    words = art.words
     for si, (s0, s1) in enumerate(art.story):
         seen_types: dict[str, int] = {}
-        for trig in ev.find_triggers(text, s0, s1, words):
+        _, trigger_gate, figure_gate = art.gates[(s0, s1)]
+        for trig in ev.find_triggers(text, s0, s1, words, trigger_gate if ev.trigger_words() else None):
             if trig.event_type in seen_types:
                 continue
             seen_types[trig.event_type] = len(protos)
             protos.append(Proto(trig.start, trig.end, trig.text, trig.event_type, si, f"trigger:{trig.event_type}", trig))
         sentence_protos = list(seen_types.values())
-        for fig in find_figures(text, s0, s1, words):
+        for fig in find_figures(text, s0, s1, words, figure_gate):
             target = _attach(fig, [protos[i] for i in sentence_protos], sentence_protos)
             if target is None:
                 etype = ev.CASUALTY_EVENT.get(fig.category, "attack")

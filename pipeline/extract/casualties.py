@@ -187,13 +187,14 @@ _CUM_AROUND = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_cues"]), re
 # The same without IGNORECASE, for lower-cased text (see `rules.lowered`): much faster.
 _CUM_BEFORE_LOW, _CUM_AROUND_LOW = lowered(_CUM_BEFORE.pattern), lowered(_CUM_AROUND.pattern)
 _VICTIM_ANY_LOW = lowered(_VICTIM_ANY.pattern)
+_BEFORE_LOW = lowered(_BEFORE.pattern)
 
 
 def not_a_count(text: str, start: int, end: int) -> bool:
     """Whether the number at text[start:end] is an age, year, time, calibre, amount, address..."""
     before = text[max(0, start - 40) : start]
     after = text[end : end + 60]
-    if _BEFORE.search(before) or _AFTER.match(after):
+    if search_folded(_BEFORE, _BEFORE_LOW, before) or _AFTER.match(after):
         return True
     token = text[start:end]
     if token.isdigit() and len(token) == 4 and _YEAR_LO <= int(token) <= _YEAR_HI:
@@ -296,15 +297,22 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
     return Figure(start, end, c0, c1, category, count, victims, cumulative, rule.id, word)
 
 
-def find_figures(text: str, start: int, end: int, words: LowerText | None = None) -> list[Figure]:
+def gate_words() -> WordSets:
+    """The word sets of the rules' gates, for a caller that tests several at once (see `find_figures`)."""
+    return _GATE_SETS
+
+
+def find_figures(text: str, start: int, end: int, words: LowerText | None = None, present: int | None = None) -> list[Figure]:
     """Casualty figures in text[start:end] (one sentence), in text order; earlier rules win overlaps.
 
     Rules run only on sentences holding their gate words, and rules that open with a count
     only where a count can start; `words` (the article's `LowerText`) saves lower-casing it
-    again for every sentence. The result is what every rule searched everywhere gives.
+    again for every sentence, and `present` (`gate_words().mask` of the sentence) testing its
+    words again. The result is what every rule searched everywhere gives.
     """
     words = words if words is not None else LowerText(text)
-    present = _GATE_SETS.mask(words, start, end)  # bit set: the sentence has a word of that gate
+    if present is None:
+        present = _GATE_SETS.mask(words, start, end)  # bit set: the sentence has a word of that gate
     if _ANY_GATE is not None and not present & _ANY_BITS:
         return []
     taken = bytearray(end - start + 1)  # 1 where a kept figure lies (offsets from `start`): a linear overlap test

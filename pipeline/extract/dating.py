@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import replace
 
+from pipeline.extract.rules import lowered, search_folded
 from pipeline.records import Mention
 
 # A mention directly governed by a speech verb dates the report, not the event.
@@ -27,6 +28,7 @@ _SPEECH_BEFORE = re.compile(
     r"(?:was|were) (?:arrested|charged|arraigned))\s+(?:(?:on|late|early|in\s+a\s+\w+)\s+){0,2}$",
     re.IGNORECASE,
 )
+_SPEECH_BEFORE_LOW = lowered(_SPEECH_BEFORE.pattern)  # the same on lower-cased text (faster: see `rules.lowered`)
 _SPEECH_AFTER = re.compile(
     r"^\s*,?\s*(?:(?:have|has|had)\s+)?(?:said|says|say|told|announced|confirmed|released|identified|reported|"
     r"claimed responsibility|claims responsibility|denied responsibility|"
@@ -41,7 +43,7 @@ def is_reporting(text: str, m: Mention) -> bool:
     """Whether a mention dates a statement about the event rather than the event."""
     before = text[max(0, m.char_start - 40) : m.char_start]
     after = text[m.char_end : m.char_end + 40]
-    return bool(_SPEECH_BEFORE.search(before) or _SPEECH_AFTER.match(after))
+    return bool(search_folded(_SPEECH_BEFORE, _SPEECH_BEFORE_LOW, before) or _SPEECH_AFTER.match(after))
 
 
 # A clock time with no day word ("at 3:40 a.m. local time") takes the reference day by assumption

@@ -48,12 +48,18 @@ def type_of(words: str) -> str | None:
     return None
 
 
-def find_triggers(text: str, start: int, end: int, words: LowerText | None = None) -> list[Trigger]:
+def trigger_words() -> WordSets | None:
+    """The word set every trigger needs a word of, for a caller that tests several at once (None: no such words)."""
+    return _TRIGGER_WORDS
+
+
+def find_triggers(text: str, start: int, end: int, words: LowerText | None = None, gate: int | None = None) -> list[Trigger]:
     """Event triggers in text[start:end], in text order (`words`, a LowerText of `text`, only
-    makes it faster)."""
+    makes it faster; so does `gate`, `trigger_words().mask` of the span when known)."""
     out = []
-    if words is not None and _TRIGGER_WORDS is not None and not _TRIGGER_WORDS.mask(words, start, end):
-        return out  # no word any trigger needs
+    if words is not None and _TRIGGER_WORDS is not None:
+        if not (gate if gate is not None else _TRIGGER_WORDS.mask(words, start, end)):
+            return out  # no word any trigger needs
     if words is not None and words.folded and _TRIGGERS_LOW is not None:
         matches = _TRIGGERS_LOW.finditer(words.low, start, end)
     else:

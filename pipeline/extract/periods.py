@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.extract.numbers import number_value
-from pipeline.extract.rules import load
+from pipeline.extract.rules import load, lowered, search_folded
 from pipeline.records import Mention
 
 _P = load("periods")
@@ -42,6 +42,7 @@ def _join(key: str) -> re.Pattern:
 _SINCE = _join("since_before")  # just before a mention that starts a period
 _AS_OF = _join("as_of_before")  # just before a mention that ends one
 _WAR_START = _join("war_start_around")  # a sentence that dates the start of the war / the escalation
+_WAR_START_LOW = lowered(_WAR_START.pattern)  # the same on lower-cased text (faster: see `rules.lowered`)
 _SINCE_WAR = _join("since_war")  # "since the war began", "since the start of the offensive"
 _STRETCH = re.compile(_P["stretch"], re.IGNORECASE)
 _DURING = re.compile(r"\b(?:during|over|in|throughout|across|within)\s+(?:the\s+)?$", re.IGNORECASE)  # "in the past 24 hours", "over the last month"
@@ -104,11 +105,19 @@ def war_start(text: str, mentions: Sequence[Mention], dated: Sequence[int], sent
         if m.precision in ("day", "month") and m.date_start is not None and (reference - m.date_start).days >= 7 and _SINCE.search(
                 text[max(0, m.char_start - 30) : m.char_start]):
             since.append(m.date_start)
+    # Sentences and `dated` are both in text order: one walk finds each sentence's mentions.
+    starts = [mentions[i].char_start for i in dated]
+    k = 0
     for s0, s1 in sentences:
+        k = bisect_left(starts, s0, k)
         # The sentence's first date that can tell a start, searched for a start cue only then (cheaper).
-        first = next((m.date_start for m in (mentions[i] for i in _mentions_in(mentions, dated, s0, s1))
-                      if m.precision in ("day", "month", "part_of_month") and m.date_start is not None), None)
-        if first is not None and _WAR_START.search(text[s0:s1]):
+        first = None
+        for j in range(k, bisect_left(starts, s1, k)):
+            m = mentions[dated[j]]
+            if m.precision in ("day", "month", "part_of_month") and m.date_start is not None:
+                first = m.date_start
+                break
+        if first is not None and search_folded(_WAR_START, _WAR_START_LOW, text[s0:s1]):
             return first
     return next((d for d in since if d is not None), None)
 
