@@ -34,7 +34,7 @@ from pipeline.settings import DEFAULTS, Settings
 from pipeline.tables import to_arrow
 from pipeline.timeline import merge as merging
 from pipeline.timeline import places
-from pipeline.timeline.figures import Figure, summarise
+from pipeline.timeline.figures import Figure, Range, summarise
 from pipeline.timeline.merge import Group, Link, Member
 from pipeline.timeline.syndication import Copy, TextSource, copies_of
 from pipeline.timeline.types import pick
@@ -292,11 +292,9 @@ def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
     ev = events.select(list(EVENT_COLUMNS))
     by_id = pc.sort_indices(ev, [("event_id", "ascending")])  # taken a slice at a time: no sorted copy of the table
     shared: dict[Any, Any] = {}
-
-    def one(value: Any) -> Any:
-        return shared.setdefault(value, value)
-
+    one = shared.setdefault  # one(value, value): the first equal value seen (bound once: called ~7 times an event)
     place_of: dict[tuple, places.Place] = {}
+    report_of: dict[str, str] = {}  # article id -> its report, interned
     members = []
     for start in range(0, ev.num_rows, CHUNK):
         part = ev.take(by_id.slice(start, CHUNK))
@@ -306,9 +304,13 @@ def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
             place = place_of.get(key)
             if place is None:
                 place = place_of[key] = places.with_country(places.Place(loc, cc, lat, lon))
-            aid = one(aid)
+            aid = one(aid, aid)
+            rep = report_of.get(aid)
+            if rep is None:
+                rep = report(aid)
+                rep = report_of[aid] = one(rep, rep)
             members.append(
-                Member(eid, aid, one(etype), place, one(d0), one(d1), one(prec), one(report(aid)), one(pos))
+                Member(eid, aid, one(etype, etype), place, one(d0, d0), one(d1, d1), one(prec, prec), rep, one(pos, pos))
             )
     return members
 
@@ -374,12 +376,15 @@ def _row(
         "article_ids": article_ids,
         "event_ids": sorted(m.event_id for m in g.members),
     }
-    event_figures = [f for m in g.members for f in figures.get(m.event_id, [])]
+    event_figures = [f for m in g.members for f in figures.get(m.event_id, ())]
     for cat in CATEGORIES:
-        r = summarise(event_figures, cat)
+        r = summarise(event_figures, cat) if event_figures else _NO_FIGURES  # most rows have no figure
         row.update({f"{cat}_low": r.low, f"{cat}_best": r.best, f"{cat}_high": r.high})
     row.update({"sentence": sentence, "sentence_event_id": best.event_id, "article_id": best.article_id})
     return row
+
+
+_NO_FIGURES = Range()
 
 
 def _sentence_rank(

@@ -82,8 +82,10 @@ class Group:
     types: list[str] = field(default_factory=list)  # distinct event types
     reports: list[str] = field(default_factory=list)  # distinct reports
     top: Place | None = None  # the most specific of `places`, the first among equals
+    place_ids: list[int] = field(default_factory=list)  # `places` as ids of the merge's `_Places` (when it gave them)
+    top_id: int = -1  # `top` as such an id
 
-    def add(self, m: Member) -> None:
+    def add(self, m: Member, place_id: int = -1) -> None:
         self.members.append(m)
         if m.event_type not in self.types:
             self.types.append(m.event_type)
@@ -92,8 +94,10 @@ class Group:
             self.reports.append(report)
         if m.place.name and all(p.key != m.place.key for p in self.places):
             self.places.append(m.place)
+            self.place_ids.append(place_id)
             if self.top is None or places.LEVELS[m.place.level] > places.LEVELS[self.top.level]:
                 self.top = m.place
+                self.top_id = place_id
         if m.days is not None:
             self.start = m.date_start if self.start is None else max(self.start, m.date_start)
             self.end = m.date_end if self.end is None else min(self.end, m.date_end)
@@ -114,16 +118,45 @@ def _date_relation(m: Member, g: Group) -> str:
     return "overlap"
 
 
-def _fits(m: Member, g: Group, s: Settings) -> Link | None:
-    """The link m would have if it joined g, or None when any member of g rules it out."""
+class _Places:
+    """The merge's distinct places as small ints, and `places.relation` between two of them memoised by
+    the pair of ints: a row is tried against many events, and a tuple of ints hashes far faster than
+    a tuple of places (relation is a pure function of the two places)."""
+
+    def __init__(self, same_km: float) -> None:
+        self.same_km = same_km
+        self.ids: dict[Place, int] = {}
+        self.places: list[Place] = []
+        self.relations: dict[tuple[int, int], str | None] = {}
+
+    def id(self, p: Place) -> int:
+        i = self.ids.get(p)
+        if i is None:
+            i = self.ids[p] = len(self.places)
+            self.places.append(p)
+        return i
+
+    def relation(self, a: int, b: int) -> str | None:
+        try:
+            return self.relations[a, b]
+        except KeyError:
+            r = self.relations[a, b] = places.relation(self.places[a], self.places[b], self.same_km)
+            return r
+
+
+def _fits(m: Member, g: Group, s: Settings, known: _Places, place_id: int) -> Link | None:
+    """The link m (whose place is `place_id` of `known`) would have if it joined g, or None when any member
+    of g rules it out."""
     if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
         return None
     if types.kind(m.event_type) != types.kind(g.seed.event_type):  # every type on a row is of its seed's kind
         return None
     if m.place.name:
-        if any(places.relation(m.place, p, s.timeline_place_same_km) is None for p in g.places):
-            return None
-        place_relation = places.relation(m.place, g.place, s.timeline_place_same_km)
+        relation = known.relation
+        for p in g.place_ids:
+            if relation(place_id, p) is None:
+                return None
+        place_relation = relation(place_id, g.top_id if g.top is not None else known.id(g.place))
     elif g.places and (m.report or m.article_id) in g.reports:
         place_relation = "from_article"
     else:
@@ -158,9 +191,11 @@ def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], d
     index: dict[tuple[str, tuple[str, str], int], list[int]] = defaultdict(list)
     by_report: dict[str, list[int]] = defaultdict(list)  # rows holding an event of each report
 
+    known = _Places(s.timeline_place_same_km)
+
     def alone(m: Member, link: Link) -> None:
         g = Group(m)
-        g.add(m)
+        g.add(m, known.id(m.place) if m.place.name else -1)
         groups.append(g)
         links[m.event_id] = link
 
@@ -174,24 +209,25 @@ def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], d
         report = m.report or m.article_id
         if not m.place.name:
             seen = sorted(set(by_report.get(report, ()))) if s.timeline_place_from_article else []
-            fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
+            fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s, known, -1)) is not None]
             if fits:
                 gi, link = min(fits, key=lambda f: _distance(m, groups[f[0]]))
                 groups[gi].add(m)
-                links[m.event_id] = Link(**{**_asdict(link), "candidates": len(fits)})
+                links[m.event_id] = _counted(link, len(fits))
             else:
                 alone(m, Link(m.event_id, NO_PLACE))
             continue
+        place_id = known.id(m.place)
         keys = _index_keys(m)
         near = {gi for k in keys for gi in index.get(k, ())} if len(keys) > 1 else index.get(keys[0], ())
         seen = sorted(gi for gi in near if groups[gi].start <= m.date_end and m.date_start <= groups[gi].end)
-        fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
+        fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s, known, place_id)) is not None]
         if len(fits) == 1:
             gi, link = fits[0]
-            groups[gi].add(m)
+            groups[gi].add(m, place_id)
             if gi not in by_report[report]:
                 by_report[report].append(gi)
-            links[m.event_id] = Link(**{**_asdict(link), "candidates": 1})
+            links[m.event_id] = _counted(link, 1)
             continue
         gi = len(groups)
         alone(m, Link(m.event_id, AMBIGUOUS if fits else SEED, candidates=len(fits)))
@@ -208,8 +244,10 @@ def _distance(m: Member, g: Group) -> tuple[int, int]:
     return (0, min(before)) if before else (1, min((p - m.position for p in own), default=1 << 30))
 
 
-def _asdict(link: Link) -> dict:
-    return {f: getattr(link, f) for f in Link.__slots__}
+def _counted(link: Link, candidates: int) -> Link:
+    """The link with its number of candidate rows."""
+    return Link(link.event_id, link.link, link.linked_to, link.date_relation, link.place_relation,
+                link.type_relation, candidates)  # fmt: skip
 
 
 def precision(g: Group) -> str | None:

@@ -132,17 +132,27 @@ def with_country(p: Place) -> Place:
     "City, Country" / "City, State" as datelines do ("Erbil, Iraq" is Erbil in IQ)."""
     if not p.name:
         return p
+    name, code = _named(p.name, p.country_code)
+    if name == p.name and code == p.country_code:
+        return p
+    return Place(name, code, p.latitude, p.longitude)
+
+
+@lru_cache(maxsize=1 << 16)
+def _named(name: str, country_code: str | None) -> tuple[str, str | None]:
+    """`with_country` on the name and code alone (the coordinates pass through): memoised, as the timeline
+    asks it of every event and every row, and events repeat a few thousand names."""
     countries, states, _ = _geo()
-    head, _, tail = p.name.rpartition(",")
+    head, _, tail = name.rpartition(",")
     if head.strip() and tail.strip():
         tail_key = normal(tail)
         code = countries.get(tail_key) or ("US" if tail_key in states else None) or _region_code(tail.strip())
-        if code and p.country_code in (None, code):
-            return with_country(Place(head.strip(), code, p.latitude, p.longitude))
-    if p.country_code:
-        return p
-    code = countries.get(p.key)
-    return Place(p.name, code, p.latitude, p.longitude) if code else p
+        if code and country_code in (None, code):
+            return _named(head.strip(), code)
+    if country_code:
+        return name, country_code
+    code = countries.get(normal(name))
+    return (name, code) if code else (name, country_code)
 
 
 def _region_code(tail: str) -> str | None:

@@ -22,7 +22,8 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -264,7 +265,7 @@ def _stream(texts: TextSource, by_rank: _Ranks, sets: _Sets, s: Settings) -> tup
 def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
     """Compare the candidate pairs, group copies transitively, and say who is a copy of whom."""
     size = sets.size
-    shared = {(a, b): _intersection(sets, a, b) for a, b in sorted(pairs)}
+    shared = _shared(sets, sorted(pairs))
     parent = np.arange(len(size), dtype=np.int64)
 
     def root(x: int) -> int:
@@ -295,6 +296,26 @@ def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settin
 
 def _intersection(sets: _Sets, a: int, b: int) -> int:
     return int(np.intersect1d(sets.get(a), sets.get(b), assume_unique=True).size)
+
+
+def _shared(sets: _Sets, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Shingles shared by each pair (sorted, so that the pairs of one article come together): that article's
+    set is read once and each partner's set is looked up in it, all partners in one `searchsorted`."""
+    out: dict[tuple[int, int], int] = {}
+    for a, group in groupby(pairs, key=itemgetter(0)):
+        partners = [b for _, b in group]
+        mine = sets.get(a)
+        theirs = [sets.get(b) for b in partners]
+        ends = np.cumsum([len(t) for t in theirs])
+        if not len(mine) or not ends[-1]:
+            out.update(((a, b), 0) for b in partners)
+            continue
+        every = np.concatenate(theirs)
+        hit = mine[np.minimum(np.searchsorted(mine, every), len(mine) - 1)] == every  # sets are sorted and distinct
+        found = np.concatenate(([0], np.cumsum(hit)))
+        counts = found[ends] - found[np.concatenate(([0], ends[:-1]))]
+        out.update(zip([(a, b) for b in partners], counts.tolist()))
+    return out
 
 
 PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
