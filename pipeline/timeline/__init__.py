@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -407,8 +408,9 @@ def _link_row(
     figures: dict[str, list[Figure]],
     before: str | None = None,
 ) -> dict[str, Any]:
-    copy = syn.get(m.article_id) or Copy(m.article_id, m.article_id, None)
-    own = figures.get(m.event_id, [])
+    copy = syn.get(m.article_id) or _original(m.article_id)
+    own = figures.get(m.event_id)
+    used = sum(1 for f in own if not f.cumulative and f.floor is not None) if own else 0
     return {
         "event_id": m.event_id,
         "timeline_id": tid,
@@ -423,11 +425,17 @@ def _link_row(
         "place_relation": link.place_relation,
         "type_relation": link.type_relation,
         "candidates": link.candidates,
-        "figures_used": sum(1 for f in own if not f.cumulative and f.floor is not None),
-        "figures_cumulative": sum(1 for f in own if f.cumulative),
+        "figures_used": used,
+        "figures_cumulative": sum(1 for f in own if f.cumulative) if own else 0,
         "explanation": explain(m, link, g, copy, before),
         "previous_timeline_id": before,
     }
+
+
+@lru_cache(maxsize=1 << 14)
+def _original(article_id: str) -> Copy:
+    """The Copy of an article that is its own original (one object per article: each has many events)."""
+    return Copy(article_id, article_id, None)
 
 
 def explain(m: Member, link: Link, g: Group, copy: Copy, before: str | None = None) -> str:

@@ -17,8 +17,10 @@ are taken last, so they never steer how placed reports merge. Every decision is 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from pipeline.settings import DEFAULTS, Settings
 from pipeline.timeline import places, types
@@ -92,13 +94,16 @@ class Group:
         report = m.report or m.article_id
         if report not in self.reports:
             self.reports.append(report)
-        if m.place.name and all(p.key != m.place.key for p in self.places):
-            self.places.append(m.place)
-            self.place_ids.append(place_id)
-            if self.top is None or places.LEVELS[m.place.level] > places.LEVELS[self.top.level]:
-                self.top = m.place
-                self.top_id = place_id
-        if m.days is not None:
+        place = m.place
+        if place.name:
+            key = place.key
+            if all(p.key != key for p in self.places):
+                self.places.append(place)
+                self.place_ids.append(place_id)
+                if self.top is None or places.LEVELS[place.level] > places.LEVELS[self.top.level]:
+                    self.top = place
+                    self.top_id = place_id
+        if m.date_start is not None and m.date_end is not None:  # m.days is not None
             self.start = m.date_start if self.start is None else max(self.start, m.date_start)
             self.end = m.date_end if self.end is None else min(self.end, m.date_end)
 
@@ -144,23 +149,30 @@ class _Places:
             return r
 
 
-def _fits(m: Member, g: Group, s: Settings, known: _Places, place_id: int) -> Link | None:
-    """The link m (whose place is `place_id` of `known`) would have if it joined g, or None when any member
-    of g rules it out."""
+_NO_FIT = "no fit"  # what `_fit` says when m cannot join the row
+
+
+def _fit(m: Member, g: Group, known: _Places, place_id: int) -> str | None:
+    """The place relation m (whose place is `place_id` of `known`) would have if it joined g, or _NO_FIT when
+    any member of g rules it out. (The Link is built by `_merged` for the row chosen only: most fitting rows
+    are the one row an event joins, but building a Link for each would cost more than the test.)"""
     if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
-        return None
+        return _NO_FIT
     if types.kind(m.event_type) != types.kind(g.seed.event_type):  # every type on a row is of its seed's kind
-        return None
+        return _NO_FIT
     if m.place.name:
         relation = known.relation
         for p in g.place_ids:
             if relation(place_id, p) is None:
-                return None
-        place_relation = relation(place_id, g.top_id if g.top is not None else known.id(g.place))
-    elif g.places and (m.report or m.article_id) in g.reports:
-        place_relation = "from_article"
-    else:
-        return None
+                return _NO_FIT
+        return relation(place_id, g.top_id if g.top is not None else known.id(g.place))
+    if g.places and (m.report or m.article_id) in g.reports:
+        return "from_article"
+    return _NO_FIT
+
+
+def _merged(m: Member, g: Group, place_relation: str | None, candidates: int) -> Link:
+    """The link of m joining g (before it is added), `_fit` having said it fits with this place relation."""
     type_group = types.group(m.event_type, g.seed.event_type)
     return Link(
         m.event_id,
@@ -169,19 +181,24 @@ def _fits(m: Member, g: Group, s: Settings, known: _Places, place_id: int) -> Li
         date_relation=_date_relation(m, g),
         place_relation=place_relation,
         type_relation="same" if m.event_type == g.seed.event_type else f"compatible:{type_group}",
+        candidates=candidates,
     )
 
 
 BUCKET_DAYS = 7  # rows are filed by week: a day's lookup is one list, a month's a handful
 
 
-def _index_keys(m: Member) -> list[tuple[str, tuple[str, str], int]]:
+def _index_keys(m: Member) -> Sequence[tuple[str, tuple[str, str], int]]:
     """Where a row is filed: its country, its class of compatible types and each week of its interval.
     A row can only take events of its seed's country (or place) and type class that share one of its days."""
     country = places.with_country(m.place).country_code or f"?{m.place.key}"
-    kind = types.kind(m.event_type)
-    first, last = m.date_start.toordinal() // BUCKET_DAYS, m.date_end.toordinal() // BUCKET_DAYS
-    return [(country, kind, week) for week in range(first, last + 1)]
+    return _filed(country, types.kind(m.event_type), m.date_start.toordinal(), m.date_end.toordinal())
+
+
+@lru_cache(maxsize=1 << 16)
+def _filed(country: str, kind: tuple[str, str], start: int, end: int) -> tuple[tuple[str, tuple[str, str], int], ...]:
+    """`_index_keys` of a country, a type class and the ordinals of an interval (memoised: events repeat them)."""
+    return tuple((country, kind, week) for week in range(start // BUCKET_DAYS, end // BUCKET_DAYS + 1))
 
 
 def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], dict[str, Link]]:
@@ -200,34 +217,36 @@ def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], d
         links[m.event_id] = link
 
     for m in sorted(members, key=Member.order_key):
-        if m.days is None:
+        days = m.days
+        if days is None:
             alone(m, Link(m.event_id, NO_DATE))
             continue
-        if m.days > s.timeline_max_merge_days:
+        if days > s.timeline_max_merge_days:
             alone(m, Link(m.event_id, TOO_VAGUE))
             continue
         report = m.report or m.article_id
         if not m.place.name:
             seen = sorted(set(by_report.get(report, ()))) if s.timeline_place_from_article else []
-            fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s, known, -1)) is not None]
+            fits = [(gi, rel) for gi in seen if (rel := _fit(m, groups[gi], known, -1)) is not _NO_FIT]
             if fits:
-                gi, link = min(fits, key=lambda f: _distance(m, groups[f[0]]))
+                gi, rel = min(fits, key=lambda f: _distance(m, groups[f[0]]))
+                links[m.event_id] = _merged(m, groups[gi], rel, len(fits))
                 groups[gi].add(m)
-                links[m.event_id] = _counted(link, len(fits))
             else:
                 alone(m, Link(m.event_id, NO_PLACE))
             continue
         place_id = known.id(m.place)
         keys = _index_keys(m)
         near = {gi for k in keys for gi in index.get(k, ())} if len(keys) > 1 else index.get(keys[0], ())
-        seen = sorted(gi for gi in near if groups[gi].start <= m.date_end and m.date_start <= groups[gi].end)
-        fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s, known, place_id)) is not None]
+        start, end = m.date_start, m.date_end
+        seen = sorted(gi for gi in near if (g := groups[gi]).start <= end and start <= g.end)
+        fits = [(gi, rel) for gi in seen if (rel := _fit(m, groups[gi], known, place_id)) is not _NO_FIT]
         if len(fits) == 1:
-            gi, link = fits[0]
+            gi, rel = fits[0]
+            links[m.event_id] = _merged(m, groups[gi], rel, 1)
             groups[gi].add(m, place_id)
             if gi not in by_report[report]:
                 by_report[report].append(gi)
-            links[m.event_id] = _counted(link, 1)
             continue
         gi = len(groups)
         alone(m, Link(m.event_id, AMBIGUOUS if fits else SEED, candidates=len(fits)))
@@ -242,12 +261,6 @@ def _distance(m: Member, g: Group) -> tuple[int, int]:
     own = [o.position for o in g.members if o.article_id == m.article_id and o.place.name]
     before = [m.position - p for p in own if p <= m.position]
     return (0, min(before)) if before else (1, min((p - m.position for p in own), default=1 << 30))
-
-
-def _counted(link: Link, candidates: int) -> Link:
-    """The link with its number of candidate rows."""
-    return Link(link.event_id, link.link, link.linked_to, link.date_relation, link.place_relation,
-                link.type_relation, candidates)  # fmt: skip
 
 
 def precision(g: Group) -> str | None:
