@@ -139,11 +139,23 @@ def _shingle_sets(texts: list[str | None], n: int, words: _Words) -> tuple[np.nd
             hashes.append(hs)
             owners.append(np.array([t], dtype=np.int64))
         h, o = _mix(np.concatenate(hashes)), np.concatenate(owners)
-    order = np.lexsort((h, o))
-    h, o = h[order], o[order]
+    h, o = _by_owner_then_hash(h, o)
     keep = np.ones(len(h), dtype=bool)
     keep[1:] = (h[1:] != h[:-1]) | (o[1:] != o[:-1])
     return h[keep], o[keep]
+
+
+def _by_owner_then_hash(h: np.ndarray, o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(h, o) ordered by owner, then hash. The owners nearly always come in order already (only a text
+    shorter than n words is appended out of place): then each text's run is sorted in place, many times
+    faster than a lexsort of the whole batch (equal pairs are equal values, so both give the same arrays)."""
+    if len(o) > 1 and not (o[1:] >= o[:-1]).all():
+        order = np.lexsort((h, o))
+        return h[order], o[order]
+    cuts = [0, *(np.flatnonzero(o[1:] != o[:-1]) + 1).tolist(), len(o)]
+    for start, end in zip(cuts[:-1], cuts[1:]):
+        h[start:end].sort()
+    return h, o
 
 
 def shingles(text: str, n: int) -> frozenset[int]:
