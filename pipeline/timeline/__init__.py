@@ -201,12 +201,12 @@ def build_window(
     cas = casualties.select(["casualty_id", "event_id", "article_id", "category", "low", "best", "high", "cumulative"])
     by_id = pc.sort_indices(cas, [("casualty_id", "ascending")])
     for start in range(0, cas.num_rows, CHUNK):
-        for c in cas.take(by_id.slice(start, CHUNK)).to_pylist():
-            if c["event_id"] is not None and c["category"] in CATEGORIES:
-                low, best, high = c["low"], c["best"], c["high"]
-                figures[c["event_id"]].append(
-                    Figure(report(c["article_id"]), c["category"], low, best, high, bool(c["cumulative"]))
-                )
+        part = cas.take(by_id.slice(start, CHUNK))
+        names = ("event_id", "article_id", "category", "low", "best", "high", "cumulative")
+        columns = [part.column(c).to_pylist() for c in names]
+        for event_id, article_id, category, low, best, high, cumulative in zip(*columns):  # columns: no dict per row
+            if event_id is not None and category in CATEGORIES:
+                figures[event_id].append(Figure(report(article_id), category, low, best, high, bool(cumulative)))
     del cas, by_id
 
     # Rows in timeline order, each with its representative event; only those events' sentences are read.
@@ -310,9 +310,8 @@ def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
             if rep is None:
                 rep = report(aid)
                 rep = report_of[aid] = one(rep, rep)
-            members.append(
-                Member(eid, aid, one(etype, etype), place, one(d0, d0), one(d1, d1), one(prec, prec), rep, one(pos, pos))
-            )
+            etype, d0, d1, prec, pos = one(etype, etype), one(d0, d0), one(d1, d1), one(prec, prec), one(pos, pos)
+            members.append(Member(eid, aid, etype, place, d0, d1, prec, rep, pos))
     return members
 
 
