@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from pipeline.settings import DEFAULTS, Settings
 from pipeline.tables import to_arrow
 from pipeline.timeline import merge as merging
 from pipeline.timeline import places
-from pipeline.timeline.figures import Figure, summarise
+from pipeline.timeline.figures import Figure, Range, summarise
 from pipeline.timeline.merge import Group, Link, Member
 from pipeline.timeline.syndication import Copy, SetSource, TextSource, copies_of
 from pipeline.timeline.types import pick
@@ -202,12 +203,12 @@ def build_window(
     cas = casualties.select(["casualty_id", "event_id", "article_id", "category", "low", "best", "high", "cumulative"])
     by_id = pc.sort_indices(cas, [("casualty_id", "ascending")])
     for start in range(0, cas.num_rows, CHUNK):
-        for c in cas.take(by_id.slice(start, CHUNK)).to_pylist():
-            if c["event_id"] is not None and c["category"] in CATEGORIES:
-                low, best, high = c["low"], c["best"], c["high"]
-                figures[c["event_id"]].append(
-                    Figure(report(c["article_id"]), c["category"], low, best, high, bool(c["cumulative"]))
-                )
+        part = cas.take(by_id.slice(start, CHUNK))
+        names = ("event_id", "article_id", "category", "low", "best", "high", "cumulative")
+        columns = [part.column(c).to_pylist() for c in names]
+        for event_id, article_id, category, low, best, high, cumulative in zip(*columns):  # columns: no dict per row
+            if event_id is not None and category in CATEGORIES:
+                figures[event_id].append(Figure(report(article_id), category, low, best, high, bool(cumulative)))
     del cas, by_id
 
     # Rows in timeline order, each with its representative event; only those events' sentences are read.
@@ -294,11 +295,9 @@ def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
     ev = events.select(list(EVENT_COLUMNS))
     by_id = pc.sort_indices(ev, [("event_id", "ascending")])  # taken a slice at a time: no sorted copy of the table
     shared: dict[Any, Any] = {}
-
-    def one(value: Any) -> Any:
-        return shared.setdefault(value, value)
-
+    one = shared.setdefault  # one(value, value): the first equal value seen (bound once: called ~7 times an event)
     place_of: dict[tuple, places.Place] = {}
+    report_of: dict[str, str] = {}  # article id -> its report, interned
     members = []
     for start in range(0, ev.num_rows, CHUNK):
         part = ev.take(by_id.slice(start, CHUNK))
@@ -308,10 +307,13 @@ def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
             place = place_of.get(key)
             if place is None:
                 place = place_of[key] = places.with_country(places.Place(loc, cc, lat, lon))
-            aid = one(aid)
-            members.append(
-                Member(eid, aid, one(etype), place, one(d0), one(d1), one(prec), one(report(aid)), one(pos))
-            )
+            aid = one(aid, aid)
+            rep = report_of.get(aid)
+            if rep is None:
+                rep = report(aid)
+                rep = report_of[aid] = one(rep, rep)
+            etype, d0, d1, prec, pos = one(etype, etype), one(d0, d0), one(d1, d1), one(prec, prec), one(pos, pos)
+            members.append(Member(eid, aid, etype, place, d0, d1, prec, rep, pos))
     return members
 
 
@@ -376,12 +378,15 @@ def _row(
         "article_ids": article_ids,
         "event_ids": sorted(m.event_id for m in g.members),
     }
-    event_figures = [f for m in g.members for f in figures.get(m.event_id, [])]
+    event_figures = [f for m in g.members for f in figures.get(m.event_id, ())]
     for cat in CATEGORIES:
-        r = summarise(event_figures, cat)
+        r = summarise(event_figures, cat) if event_figures else _NO_FIGURES  # most rows have no figure
         row.update({f"{cat}_low": r.low, f"{cat}_best": r.best, f"{cat}_high": r.high})
     row.update({"sentence": sentence, "sentence_event_id": best.event_id, "article_id": best.article_id})
     return row
+
+
+_NO_FIGURES = Range()
 
 
 def _sentence_rank(
@@ -404,8 +409,9 @@ def _link_row(
     figures: dict[str, list[Figure]],
     before: str | None = None,
 ) -> dict[str, Any]:
-    copy = syn.get(m.article_id) or Copy(m.article_id, m.article_id, None)
-    own = figures.get(m.event_id, [])
+    copy = syn.get(m.article_id) or _original(m.article_id)
+    own = figures.get(m.event_id)
+    used = sum(1 for f in own if not f.cumulative and f.floor is not None) if own else 0
     return {
         "event_id": m.event_id,
         "timeline_id": tid,
@@ -420,11 +426,17 @@ def _link_row(
         "place_relation": link.place_relation,
         "type_relation": link.type_relation,
         "candidates": link.candidates,
-        "figures_used": sum(1 for f in own if not f.cumulative and f.floor is not None),
-        "figures_cumulative": sum(1 for f in own if f.cumulative),
+        "figures_used": used,
+        "figures_cumulative": sum(1 for f in own if f.cumulative) if own else 0,
         "explanation": explain(m, link, g, copy, before),
         "previous_timeline_id": before,
     }
+
+
+@lru_cache(maxsize=1 << 14)
+def _original(article_id: str) -> Copy:
+    """The Copy of an article that is its own original (one object per article: each has many events)."""
+    return Copy(article_id, article_id, None)
 
 
 def explain(m: Member, link: Link, g: Group, copy: Copy, before: str | None = None) -> str:

@@ -17,8 +17,10 @@ are taken last, so they never steer how placed reports merge. Every decision is 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from pipeline.settings import DEFAULTS, Settings
 from pipeline.timeline import places, types
@@ -82,19 +84,26 @@ class Group:
     types: list[str] = field(default_factory=list)  # distinct event types
     reports: list[str] = field(default_factory=list)  # distinct reports
     top: Place | None = None  # the most specific of `places`, the first among equals
+    place_ids: list[int] = field(default_factory=list)  # `places` as ids of the merge's `_Places` (when it gave them)
+    top_id: int = -1  # `top` as such an id
 
-    def add(self, m: Member) -> None:
+    def add(self, m: Member, place_id: int = -1) -> None:
         self.members.append(m)
         if m.event_type not in self.types:
             self.types.append(m.event_type)
         report = m.report or m.article_id
         if report not in self.reports:
             self.reports.append(report)
-        if m.place.name and all(p.key != m.place.key for p in self.places):
-            self.places.append(m.place)
-            if self.top is None or places.LEVELS[m.place.level] > places.LEVELS[self.top.level]:
-                self.top = m.place
-        if m.days is not None:
+        place = m.place
+        if place.name:
+            key = place.key
+            if all(p.key != key for p in self.places):
+                self.places.append(place)
+                self.place_ids.append(place_id)
+                if self.top is None or places.LEVELS[place.level] > places.LEVELS[self.top.level]:
+                    self.top = place
+                    self.top_id = place_id
+        if m.date_start is not None and m.date_end is not None:  # m.days is not None
             self.start = m.date_start if self.start is None else max(self.start, m.date_start)
             self.end = m.date_end if self.end is None else min(self.end, m.date_end)
 
@@ -114,20 +123,56 @@ def _date_relation(m: Member, g: Group) -> str:
     return "overlap"
 
 
-def _fits(m: Member, g: Group, s: Settings) -> Link | None:
-    """The link m would have if it joined g, or None when any member of g rules it out."""
+class _Places:
+    """The merge's distinct places as small ints, and `places.relation` between two of them memoised by
+    the pair of ints: a row is tried against many events, and a tuple of ints hashes far faster than
+    a tuple of places (relation is a pure function of the two places)."""
+
+    def __init__(self, same_km: float) -> None:
+        self.same_km = same_km
+        self.ids: dict[Place, int] = {}
+        self.places: list[Place] = []
+        self.relations: dict[tuple[int, int], str | None] = {}
+
+    def id(self, p: Place) -> int:
+        i = self.ids.get(p)
+        if i is None:
+            i = self.ids[p] = len(self.places)
+            self.places.append(p)
+        return i
+
+    def relation(self, a: int, b: int) -> str | None:
+        try:
+            return self.relations[a, b]
+        except KeyError:
+            r = self.relations[a, b] = places.relation(self.places[a], self.places[b], self.same_km)
+            return r
+
+
+_NO_FIT = "no fit"  # what `_fit` says when m cannot join the row
+
+
+def _fit(m: Member, g: Group, known: _Places, place_id: int) -> str | None:
+    """The place relation m (whose place is `place_id` of `known`) would have if it joined g, or _NO_FIT when
+    any member of g rules it out. (The Link is built by `_merged` for the row chosen only: most fitting rows
+    are the one row an event joins, but building a Link for each would cost more than the test.)"""
     if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
-        return None
+        return _NO_FIT
     if types.kind(m.event_type) != types.kind(g.seed.event_type):  # every type on a row is of its seed's kind
-        return None
+        return _NO_FIT
     if m.place.name:
-        if any(places.relation(m.place, p, s.timeline_place_same_km) is None for p in g.places):
-            return None
-        place_relation = places.relation(m.place, g.place, s.timeline_place_same_km)
-    elif g.places and (m.report or m.article_id) in g.reports:
-        place_relation = "from_article"
-    else:
-        return None
+        relation = known.relation
+        for p in g.place_ids:
+            if relation(place_id, p) is None:
+                return _NO_FIT
+        return relation(place_id, g.top_id if g.top is not None else known.id(g.place))
+    if g.places and (m.report or m.article_id) in g.reports:
+        return "from_article"
+    return _NO_FIT
+
+
+def _merged(m: Member, g: Group, place_relation: str | None, candidates: int) -> Link:
+    """The link of m joining g (before it is added), `_fit` having said it fits with this place relation."""
     type_group = types.group(m.event_type, g.seed.event_type)
     return Link(
         m.event_id,
@@ -136,19 +181,24 @@ def _fits(m: Member, g: Group, s: Settings) -> Link | None:
         date_relation=_date_relation(m, g),
         place_relation=place_relation,
         type_relation="same" if m.event_type == g.seed.event_type else f"compatible:{type_group}",
+        candidates=candidates,
     )
 
 
 BUCKET_DAYS = 7  # rows are filed by week: a day's lookup is one list, a month's a handful
 
 
-def _index_keys(m: Member) -> list[tuple[str, tuple[str, str], int]]:
+def _index_keys(m: Member) -> Sequence[tuple[str, tuple[str, str], int]]:
     """Where a row is filed: its country, its class of compatible types and each week of its interval.
     A row can only take events of its seed's country (or place) and type class that share one of its days."""
     country = places.with_country(m.place).country_code or f"?{m.place.key}"
-    kind = types.kind(m.event_type)
-    first, last = m.date_start.toordinal() // BUCKET_DAYS, m.date_end.toordinal() // BUCKET_DAYS
-    return [(country, kind, week) for week in range(first, last + 1)]
+    return _filed(country, types.kind(m.event_type), m.date_start.toordinal(), m.date_end.toordinal())
+
+
+@lru_cache(maxsize=1 << 16)
+def _filed(country: str, kind: tuple[str, str], start: int, end: int) -> tuple[tuple[str, tuple[str, str], int], ...]:
+    """`_index_keys` of a country, a type class and the ordinals of an interval (memoised: events repeat them)."""
+    return tuple((country, kind, week) for week in range(start // BUCKET_DAYS, end // BUCKET_DAYS + 1))
 
 
 def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], dict[str, Link]]:
@@ -158,40 +208,45 @@ def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], d
     index: dict[tuple[str, tuple[str, str], int], list[int]] = defaultdict(list)
     by_report: dict[str, list[int]] = defaultdict(list)  # rows holding an event of each report
 
+    known = _Places(s.timeline_place_same_km)
+
     def alone(m: Member, link: Link) -> None:
         g = Group(m)
-        g.add(m)
+        g.add(m, known.id(m.place) if m.place.name else -1)
         groups.append(g)
         links[m.event_id] = link
 
     for m in sorted(members, key=Member.order_key):
-        if m.days is None:
+        days = m.days
+        if days is None:
             alone(m, Link(m.event_id, NO_DATE))
             continue
-        if m.days > s.timeline_max_merge_days:
+        if days > s.timeline_max_merge_days:
             alone(m, Link(m.event_id, TOO_VAGUE))
             continue
         report = m.report or m.article_id
         if not m.place.name:
             seen = sorted(set(by_report.get(report, ()))) if s.timeline_place_from_article else []
-            fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
+            fits = [(gi, rel) for gi in seen if (rel := _fit(m, groups[gi], known, -1)) is not _NO_FIT]
             if fits:
-                gi, link = min(fits, key=lambda f: _distance(m, groups[f[0]]))
+                gi, rel = min(fits, key=lambda f: _distance(m, groups[f[0]]))
+                links[m.event_id] = _merged(m, groups[gi], rel, len(fits))
                 groups[gi].add(m)
-                links[m.event_id] = Link(**{**_asdict(link), "candidates": len(fits)})
             else:
                 alone(m, Link(m.event_id, NO_PLACE))
             continue
+        place_id = known.id(m.place)
         keys = _index_keys(m)
         near = {gi for k in keys for gi in index.get(k, ())} if len(keys) > 1 else index.get(keys[0], ())
-        seen = sorted(gi for gi in near if groups[gi].start <= m.date_end and m.date_start <= groups[gi].end)
-        fits = [(gi, link) for gi in seen if (link := _fits(m, groups[gi], s)) is not None]
+        start, end = m.date_start, m.date_end
+        seen = sorted(gi for gi in near if (g := groups[gi]).start <= end and start <= g.end)
+        fits = [(gi, rel) for gi in seen if (rel := _fit(m, groups[gi], known, place_id)) is not _NO_FIT]
         if len(fits) == 1:
-            gi, link = fits[0]
-            groups[gi].add(m)
+            gi, rel = fits[0]
+            links[m.event_id] = _merged(m, groups[gi], rel, 1)
+            groups[gi].add(m, place_id)
             if gi not in by_report[report]:
                 by_report[report].append(gi)
-            links[m.event_id] = Link(**{**_asdict(link), "candidates": 1})
             continue
         gi = len(groups)
         alone(m, Link(m.event_id, AMBIGUOUS if fits else SEED, candidates=len(fits)))
@@ -206,10 +261,6 @@ def _distance(m: Member, g: Group) -> tuple[int, int]:
     own = [o.position for o in g.members if o.article_id == m.article_id and o.place.name]
     before = [m.position - p for p in own if p <= m.position]
     return (0, min(before)) if before else (1, min((p - m.position for p in own), default=1 << 30))
-
-
-def _asdict(link: Link) -> dict:
-    return {f: getattr(link, f) for f in Link.__slots__}
 
 
 def precision(g: Group) -> str | None:

