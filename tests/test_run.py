@@ -318,3 +318,20 @@ def test_timeline_settings_rebuild_outputs_without_reprocessing_units(tmp_path, 
     assert runner.run(raw, tmp_path / "out", settings, work=tmp_path / "work") == runner.OK
     assert "nothing changed" not in caplog.text and "3 cached, 0 to process" in caplog.text
     assert json.loads((tmp_path / "out" / "manifest.json").read_text())["settings"]["timeline_max_merge_days"] == 30
+
+
+def test_the_worker_pool_has_ended_before_the_merge(tmp_path, monkeypatch):
+    import multiprocessing
+
+    raw = write_raw(tmp_path / "raw", {f"{i}-{k}": v for i in range(3) for k, v in STORIES.items()})
+    alive = []
+    real = batch.merge_units
+
+    def merge_units(*args, **kwargs):
+        alive.append(len(multiprocessing.active_children()))  # workers still up would hold their memory
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batch, "group_tasks", lambda jobs: [[j] for j in jobs])  # a task per unit: a pool of 2
+    monkeypatch.setattr(batch, "merge_units", merge_units)
+    assert do_run(raw, tmp_path / "out", tmp_path / "work", workers=2) in (runner.OK, runner.OK_WITH_REJECTS)
+    assert alive == [0]

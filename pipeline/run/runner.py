@@ -416,16 +416,22 @@ def execute(
                 warm_up()  # once, here: the forked workers inherit the loaded rules and gazetteer
             results = engine_mod.run_tasks(batch.process_task, tasks, engine=engine, workers=workers, scheduler=scheduler)
             todo_bytes = sum(j.size for j in todo)
-            for task, summaries in zip(tasks, results):
-                n = sum(u["input_articles"] for u in summaries)
-                bars.articles("process", n, sum(j.size for j in task.jobs), todo_bytes)
+            # the results are drawn to their end, which shuts the worker pool down: left suspended after its last
+            # result, the generator would keep the workers (and their memory) alive through the merge
+            with contextlib.closing(results):
+                for summaries, task in zip(results, tasks):
+                    n = sum(u["input_articles"] for u in summaries)
+                    bars.articles("process", n, sum(j.size for j in task.jobs), todo_bytes)
             bars.done("process")
         merged: dict[str, batch.MergeResult] = {}
 
         def write(folder: Path) -> None:
-            # the timeline is merged in this process: on the bench corpus, worker processes for its windows
-            # cost more memory than the time they save (the reading, checking and writing stay here)
-            derive = derive_timeline(settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars)
+            # the timeline's windows are merged on forked worker processes when there are many (they share this
+            # process's loaded gazetteer); the reading, checking and writing stay here
+            timeline_workers = (workers or engine_mod.default_workers()) if engine_mod.forks_workers(engine, workers, 2) else 1
+            derive = derive_timeline(
+                settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars, timeline_workers
+            )  # fmt: skip
             all_bytes = sum(j.size for j in jobs)
 
             def merged_unit(job: batch.UnitJob, articles: int) -> None:

@@ -164,6 +164,14 @@ def _named(name: str, country_code: str | None) -> tuple[str, str | None]:
     return (name, code) if code else (name, country_code)
 
 
+def preload() -> None:
+    """Load the place data comparisons use now (forked window workers then share it instead of each loading it)."""
+    from pipeline.extract import places as gazetteer
+
+    _regions()
+    gazetteer.gazetteer_entry("Eastmere", None)  # any name: the first lookup builds the gazetteer
+
+
 def _region_code(tail: str) -> str | None:
     from pipeline.extract import places as gazetteer
 
