@@ -15,7 +15,7 @@ from functools import cache
 from pipeline.records import Mention, as_date
 from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
-from pipeline.temporal.rules import _BEFORE_CHAR, Rule, rules, rules_version
+from pipeline.temporal.rules import _BEFORE_CHAR, Rule, first_strings, rules, rules_version
 
 __all__ = ["normalise", "RULES_VERSION"]
 
@@ -105,12 +105,12 @@ def _windows(low: str) -> list[list[tuple[int, int]]]:
     """
     scan, fires, digit_specs, n_specs = _trigger_scan()
     raw: list[list[list[int]]] = [[] for _ in range(n_specs)]
-    hits = [(m.start(1) - 1, m.end(1) - 1, fires[m.group(1)]) for m in scan.finditer(" " + low)]
+    # (window start, window end) of each hit; a word's start in `low` is where its scan match starts in " " + low
+    hits = [(m.start() - _LEFT, m.end() - 1 + _RIGHT, fires[m.group(1)]) for m in scan.finditer(" " + low)]
     if digit_specs:
-        hits.extend((m.start(), m.end(), digit_specs) for m in _DIGITS.finditer(low))
-        hits.sort(key=_first)
-    for start, end, fired in hits:
-        lo, hi = start - _LEFT, end + _RIGHT
+        hits += [(m.start() - _LEFT, m.end() + _RIGHT, digit_specs) for m in _DIGITS.finditer(low)]
+        hits.sort()  # no two hits start at one place (a word starts with a letter), so only starts are compared
+    for lo, hi, fired in hits:
         for k in fired:
             spans = raw[k]
             if spans and lo <= spans[-1][1]:
@@ -125,16 +125,14 @@ def _to_space(text: str, hi: int, n: int) -> int:
     """Extend a window end to the next blank: lookaheads treat the window end as the end of the text."""
     if hi >= n:
         return n
+    if text[hi].isspace():  # what `\s` matches
+        return hi
     m = _BLANK.search(text, hi)
     return m.start() if m else n
 
 
 _BLANK = re.compile(r"\s")
-_DIGITS = re.compile(r"\d+")
-
-
-def _first(hit: tuple[int, int, tuple[int, ...]]) -> int:
-    return hit[0]
+_DIGITS = re.compile(r"\d\d*")  # not "\d+": a pattern that starts with a character set is searched faster
 
 
 def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, dict[str, str | None]]]:
@@ -228,9 +226,22 @@ def _groups() -> tuple[_Group, ...]:
             needs = "(?!)"
             for k in reversed(range(1, len(folded) + 1)):
                 needs = f"(?({k})|{needs})"
-            detect = re.compile(_BEFORE_CHAR + "".join(parts) + needs)
+            detect = re.compile(_BEFORE_CHAR + _any_first([rules()[i] for i, _ in folded]) + "".join(parts) + needs)
             out.append(_Group(trigger, case, tuple((i, k) for k, (i, _) in enumerate(folded, 1)), detect))
     return tuple(out)
+
+
+def _any_first(members: list[Rule]) -> str:
+    """A lookahead that passes where some member's `Rule.first` test passes ("" if a member makes no such test).
+
+    Most word starts in a window begin no member: one test of their first characters turns them away before the
+    engine tries each member's lookahead in turn. It is implied by the members' own tests, so it loses no match.
+    """
+    firsts = [rule.first for rule in members]
+    if any(f is None for f in firsts):
+        return ""
+    union = "|".join(f"(?:{f})" for f in firsts)
+    return f"(?={first_strings(union, 5) or union})"
 
 
 def _foldable(rule: Rule) -> str | None:
