@@ -168,8 +168,9 @@ def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, d
             resume = [0] * len(members)
             for d in detect(subject, lo, hi + 1):
                 at = d.start()
+                spans = d.regs  # every group's span at once: cheaper than a call per member
                 for k, (i, g) in enumerate(members):
-                    if at >= resume[k] and d.start(g) != -1:
+                    if at >= resume[k] and spans[g][0] != -1:
                         m = all_rules[i].scan.match(subject, at, hi + 1)  # type: ignore[union-attr]
                         if m is not None:
                             resume[k] = m.end()
