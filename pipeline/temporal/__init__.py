@@ -98,7 +98,7 @@ def _trie(stems: set[str], words: set[str]) -> str:
     return body(root)
 
 
-def _windows(low: str) -> list[list[tuple[int, int, int]]]:
+def _windows(low: str) -> list[list[list[int]]]:
     """Per trigger, the stretches of text around its words (merged); rules scan only these, which is most of the speed.
 
     A stretch runs from _LEFT before a trigger word to _RIGHT after it, extended to the next blank; it comes as
@@ -121,9 +121,15 @@ def _windows(low: str) -> list[list[tuple[int, int, int]]]:
             else:
                 spans.append([lo, hi, lo])
     n = len(low)
-    return [
-        [(lo if lo > 0 else 0, _to_space(low, hi, n), last + _LEFT) for lo, hi, last in spans] for spans in raw
-    ]
+    ends: dict[int, int] = {}  # the triggers a word fires share its window end
+    for spans in raw:  # most triggers have no window: no list is built for them
+        for span in spans:
+            lo, hi, last = span
+            end = ends.get(hi)
+            if end is None:
+                end = ends[hi] = _to_space(low, hi, n)
+            span[:] = lo if lo > 0 else 0, end, last + _LEFT
+    return raw
 
 
 def _to_space(text: str, hi: int, n: int) -> int:
@@ -208,8 +214,11 @@ def _add(out: list[tuple[int, int, int, dict[str, str | None]]], m: re.Match[str
     """Record rule `i`'s match `m` (on the padded text) unless it holds no more than the character before it."""
     start, end = m.span()
     if end - 1 > start:
-        # group values come from the original text, so resolvers can check capitalisation
-        groups = {k: None if v is None else padded[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
+        # group values come from the original text, so resolvers can check capitalisation (spans read all at once)
+        spans = m.regs
+        groups = {
+            k: None if spans[g][0] == -1 else padded[spans[g][0] : spans[g][1]] for k, g in m.re.groupindex.items()
+        }
         out.append((start, end - 1, i, groups))
 
 
