@@ -15,7 +15,7 @@ from functools import cache
 from pipeline.records import Mention, as_date
 from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
-from pipeline.temporal.rules import _BEFORE_CHAR, Rule, first_strings, rules, rules_version
+from pipeline.temporal.rules import _BEFORE_CHAR, FIRST_LENGTH, Rule, first_strings, rules, rules_version
 
 __all__ = ["normalise", "RULES_VERSION"]
 
@@ -205,9 +205,9 @@ def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, d
     return out
 
 
-# `_Group.locate` reads the character before an expression and at most five of it (`Rule.first`); it runs up to here
-# past a window's last trigger word, so it sees every place a match may start (at or before that word) whole
-_REACH = 8
+# `_Group.locate` reads the character before an expression and at most FIRST_LENGTH of it (`Rule.first`); it runs up
+# to here past a window's last trigger word, so it sees every place a match may start (at or before that word) whole
+_REACH = FIRST_LENGTH + 3
 
 
 def _add(out: list[tuple[int, int, int, dict[str, str | None]]], m: re.Match[str], i: int, padded: str) -> None:
@@ -257,7 +257,8 @@ def _groups() -> tuple[_Group, ...]:
         folded = [(i, b) for i, b in zip(members, bodies) if b is not None]
         for i, b in zip(members, bodies):
             if b is None or len(folded) < 2:
-                out.append(_Group(trigger, case, ((i, 0),), None, re.compile(_BEFORE_CHAR + _any_first([rules()[i]]))))
+                locate = re.compile(_BEFORE_CHAR + _any_first([rules()[i]]))
+                out.append(_Group(trigger, case, ((i, 0),), None, locate))
         if len(folded) >= 2:
             parts = [f"(?:(?=({b}))|)" for _, b in folded]
             # succeed only where some member matched: (?(1)|(?(2)|...(?!)))
@@ -282,7 +283,7 @@ def _any_first(members: list[Rule]) -> str:
     if any(f is None for f in firsts):
         return ""
     union = "|".join(f"(?:{f})" for f in firsts)
-    return f"(?={first_strings(union, 5) or union})"
+    return f"(?={first_strings(union, FIRST_LENGTH) or union})"
 
 
 def _foldable(rule: Rule) -> str | None:

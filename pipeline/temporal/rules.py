@@ -30,6 +30,10 @@ _AFTER = r"(?![\w]|[.,]\d|%|/\d)"
 _BEFORE_CHAR = r"[^\w$€£#@](?!(?<=/)[\W\d_])(?<!\d\.)"
 
 
+# how many characters of an expression `Rule.first` reads at most
+FIRST_LENGTH = 5
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -418,7 +422,7 @@ def rules() -> tuple[Rule, ...]:
             try:
                 regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER)
                 # five characters tell "the past" from "the attack"; three where five make too many prefixes
-                first = first_strings(body, 5) or first_strings(body) or first_chars(body)
+                first = first_strings(body, FIRST_LENGTH) or first_strings(body) or first_chars(body)
                 scan = re.compile(_BEFORE_CHAR + (f"(?={first})" if first else "") + "(?:" + body + ")" + _AFTER)
             except re.error as exc:  # a broken rule file must fail loudly, naming the rule
                 raise ValueError(f"{path.name}: rule {spec['id']}: {exc}") from exc
