@@ -15,7 +15,7 @@ from functools import cache
 from pipeline.records import Mention, as_date
 from pipeline.temporal.narrative import move_focus
 from pipeline.temporal.resolvers import RESOLVERS, Context, Resolved
-from pipeline.temporal.rules import _BEFORE_CHAR, Rule, rules, rules_version
+from pipeline.temporal.rules import _BEFORE_CHAR, FIRST_LENGTH, Rule, first_strings, rules, rules_version
 
 __all__ = ["normalise", "RULES_VERSION"]
 
@@ -98,43 +98,52 @@ def _trie(stems: set[str], words: set[str]) -> str:
     return body(root)
 
 
-def _windows(low: str) -> list[list[tuple[int, int]]]:
+def _windows(low: str) -> list[list[list[int]]]:
     """Per trigger, the stretches of text around its words (merged); rules scan only these, which is most of the speed.
 
-    A stretch runs from _LEFT before a trigger word to _RIGHT after it, extended to the next blank.
+    A stretch runs from _LEFT before a trigger word to _RIGHT after it, extended to the next blank; it comes as
+    (start, end, start of its last trigger word): a match starts at or before one of its stretch's trigger words (see
+    `_candidates`).
     """
     scan, fires, digit_specs, n_specs = _trigger_scan()
     raw: list[list[list[int]]] = [[] for _ in range(n_specs)]
-    hits = [(m.start(1) - 1, m.end(1) - 1, fires[m.group(1)]) for m in scan.finditer(" " + low)]
+    # (window start, window end) of each hit; a word's start in `low` is where its scan match starts in " " + low
+    hits = [(m.start() - _LEFT, m.end() - 1 + _RIGHT, fires[m.group(1)]) for m in scan.finditer(" " + low)]
     if digit_specs:
-        hits.extend((m.start(), m.end(), digit_specs) for m in _DIGITS.finditer(low))
-        hits.sort(key=_first)
-    for start, end, fired in hits:
-        lo, hi = start - _LEFT, end + _RIGHT
+        hits += [(m.start() - _LEFT, m.end() + _RIGHT, digit_specs) for m in _DIGITS.finditer(low)]
+        hits.sort()  # no two hits start at one place (a word starts with a letter), so only starts are compared
+    for lo, hi, fired in hits:
         for k in fired:
             spans = raw[k]
             if spans and lo <= spans[-1][1]:
-                spans[-1][1] = hi
+                span = spans[-1]
+                span[1], span[2] = hi, lo
             else:
-                spans.append([lo, hi])
+                spans.append([lo, hi, lo])
     n = len(low)
-    return [[(lo if lo > 0 else 0, _to_space(low, hi, n)) for lo, hi in spans] for spans in raw]
+    ends: dict[int, int] = {}  # the triggers a word fires share its window end
+    for spans in raw:  # most triggers have no window: no list is built for them
+        for span in spans:
+            lo, hi, last = span
+            end = ends.get(hi)
+            if end is None:
+                end = ends[hi] = _to_space(low, hi, n)
+            span[:] = lo if lo > 0 else 0, end, last + _LEFT
+    return raw
 
 
 def _to_space(text: str, hi: int, n: int) -> int:
     """Extend a window end to the next blank: lookaheads treat the window end as the end of the text."""
     if hi >= n:
         return n
+    if text[hi].isspace():  # what `\s` matches
+        return hi
     m = _BLANK.search(text, hi)
     return m.start() if m else n
 
 
 _BLANK = re.compile(r"\s")
-_DIGITS = re.compile(r"\d+")
-
-
-def _first(hit: tuple[int, int, tuple[int, ...]]) -> int:
-    return hit[0]
+_DIGITS = re.compile(r"\d\d*")  # not "\d+": a pattern that starts with a character set is searched faster
 
 
 def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, dict[str, str | None]]]:
@@ -144,11 +153,17 @@ def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, d
     expression, so its start is the expression's start in the text, and its end one past the expression's end.
     Rules that share a trigger (and case) are found by one pass of their `_Group.detect` over a window, then each is
     matched where the pass saw it; this gives what each rule's own scan of the window gives (see `_Group`).
+
+    A match starts at or before a trigger word of its own (one it holds, or one its lookahead requires, as in "three
+    days after"; a pattern never finds its trigger only behind its start), so the places a window's scan may start at
+    end with its last trigger word, although a match may run to the window's end. `_Group.locate` finds the places
+    up to there where a member's first characters can begin (what a scan's own first test passes); each is tried
+    there with `detect` or the rule's `scan`, skipping those inside a member's previous match, as its `finditer` does.
     """
     out: list[tuple[int, int, int, dict[str, str | None]]] = []
     low = _lower(text)
     padded, padded_low = " " + text, " " + low
-    full = [(0, len(text))]
+    full = [(0, len(text), len(text))]
     windows_by_trigger = _windows(low) if windowed else None
     all_rules = rules()
     for group in _groups():
@@ -156,35 +171,54 @@ def _candidates(text: str, windowed: bool = True) -> list[tuple[int, int, int, d
         if not windows:
             continue
         subject = padded if group.case_sensitive else padded_low
+        locate = group.locate.finditer
         if group.detect is None:
             i = group.members[0][0]
-            finditer = all_rules[i].scan.finditer  # type: ignore[union-attr]
-            for lo, hi in windows:
-                for m in finditer(subject, lo, hi + 1):
-                    _add(out, m, i, padded)
+            match = all_rules[i].scan.match  # type: ignore[union-attr]
+            for lo, hi, last in windows:
+                resume = 0  # a rule's matches never overlap one another
+                for place in locate(subject, lo, min(last + _REACH, hi + 1)):
+                    at = place.start()
+                    if at >= resume:
+                        m = match(subject, at, hi + 1)
+                        if m is not None:
+                            resume = m.end()
+                            _add(out, m, i, padded)
             continue
-        detect = group.detect.finditer
+        detect = group.detect.match
         members = group.members
-        for lo, hi in windows:
+        for lo, hi, last in windows:
             # where each rule's own scan of this window would resume: its matches never overlap one another
-            resume = [0] * len(members)
-            for d in detect(subject, lo, hi + 1):
-                at = d.start()
+            resumes = [0] * len(members)
+            for place in locate(subject, lo, min(last + _REACH, hi + 1)):
+                at = place.start()
+                d = detect(subject, at, hi + 1)
+                if d is None:
+                    continue
+                spans = d.regs  # every group's span at once: cheaper than a call per member
                 for k, (i, g) in enumerate(members):
-                    if at >= resume[k] and d.start(g) != -1:
+                    if at >= resumes[k] and spans[g][0] != -1:
                         m = all_rules[i].scan.match(subject, at, hi + 1)  # type: ignore[union-attr]
                         if m is not None:
-                            resume[k] = m.end()
+                            resumes[k] = m.end()
                             _add(out, m, i, padded)
     return out
+
+
+# `_Group.locate` reads the character before an expression and at most FIRST_LENGTH of it (`Rule.first`); it runs up
+# to here past a window's last trigger word, so it sees every place a match may start (at or before that word) whole
+_REACH = FIRST_LENGTH + 3
 
 
 def _add(out: list[tuple[int, int, int, dict[str, str | None]]], m: re.Match[str], i: int, padded: str) -> None:
     """Record rule `i`'s match `m` (on the padded text) unless it holds no more than the character before it."""
     start, end = m.span()
     if end - 1 > start:
-        # group values come from the original text, so resolvers can check capitalisation
-        groups = {k: None if v is None else padded[m.start(k) : m.end(k)] for k, v in m.groupdict().items()}
+        # group values come from the original text, so resolvers can check capitalisation (spans read all at once)
+        spans = m.regs
+        groups = {
+            k: None if spans[g][0] == -1 else padded[spans[g][0] : spans[g][1]] for k, g in m.re.groupindex.items()
+        }
         out.append((start, end - 1, i, groups))
 
 
@@ -204,6 +238,8 @@ class _Group:
     case_sensitive: bool
     members: tuple[tuple[int, int], ...]  # (rule index, number of its group in `detect`)
     detect: re.Pattern[str] | None
+    # where some member can start: the character before and the members' first characters (`_any_first`)
+    locate: re.Pattern[str]
 
 
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<\w+>")
@@ -221,16 +257,33 @@ def _groups() -> tuple[_Group, ...]:
         folded = [(i, b) for i, b in zip(members, bodies) if b is not None]
         for i, b in zip(members, bodies):
             if b is None or len(folded) < 2:
-                out.append(_Group(trigger, case, ((i, 0),), None))
+                locate = re.compile(_BEFORE_CHAR + _any_first([rules()[i]]))
+                out.append(_Group(trigger, case, ((i, 0),), None, locate))
         if len(folded) >= 2:
             parts = [f"(?:(?=({b}))|)" for _, b in folded]
             # succeed only where some member matched: (?(1)|(?(2)|...(?!)))
             needs = "(?!)"
             for k in reversed(range(1, len(folded) + 1)):
                 needs = f"(?({k})|{needs})"
+            # run only where `locate` found a place, so the members' first test is not made twice
             detect = re.compile(_BEFORE_CHAR + "".join(parts) + needs)
-            out.append(_Group(trigger, case, tuple((i, k) for k, (i, _) in enumerate(folded, 1)), detect))
+            locate = re.compile(_BEFORE_CHAR + _any_first([rules()[i] for i, _ in folded]))
+            out.append(_Group(trigger, case, tuple((i, k) for k, (i, _) in enumerate(folded, 1)), detect, locate))
     return tuple(out)
+
+
+def _any_first(members: list[Rule]) -> str:
+    """A lookahead that passes where some member's `Rule.first` test passes ("" if a member makes no such test).
+
+    Most word starts in a window begin no member: one test of their first characters turns them away before the
+    engine tries each member's lookahead in turn (`_Group.locate`). It is implied by the members' own tests, so it
+    loses no match.
+    """
+    firsts = [rule.first for rule in members]
+    if any(f is None for f in firsts):
+        return ""
+    union = "|".join(f"(?:{f})" for f in firsts)
+    return f"(?={first_strings(union, FIRST_LENGTH) or union})"
 
 
 def _foldable(rule: Rule) -> str | None:

@@ -93,7 +93,7 @@ def number(s: str | None) -> float | None:
     lex = lexicon()
     if k in lex.numbers:
         return lex.numbers[k]
-    if re.fullmatch(r"[\d,]+(\.\d+)?", k):
+    if _DIGIT_NUMBER.fullmatch(k):
         return float(k.replace(",", ""))
     parts = k.split(" ")
     if len(parts) == 2 and parts[0] in lex.numbers and parts[1] in lex.numbers:
@@ -110,7 +110,11 @@ def weekday_of(s: str) -> int:
 
 
 def day_of(s: str) -> int:
-    return int(re.match(r"\d+", s).group())  # type: ignore[union-attr]
+    return int(_LEADING_DIGITS.match(s).group())  # type: ignore[union-attr]
+
+
+_DIGIT_NUMBER = re.compile(r"[\d,]+(\.\d+)?")
+_LEADING_DIGITS = re.compile(r"\d+")
 
 
 def ok_month_word(s: str) -> bool:

@@ -30,6 +30,10 @@ _AFTER = r"(?![\w]|[.,]\d|%|/\d)"
 _BEFORE_CHAR = r"[^\w$€£#@](?!(?<=/)[\W\d_])(?<!\d\.)"
 
 
+# how many characters of an expression `Rule.first` reads at most
+FIRST_LENGTH = 5
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -49,6 +53,7 @@ class Rule:
     # start is the expression's start in the text (see `_candidates` in __init__)
     scan: re.Pattern[str] | None = None
     trigger_digits: bool = True  # whether `trigger` also fires on digits
+    first: str | None = None  # the lookahead test `scan` makes first (`first_strings`), None if it makes none
 
 
 @dataclass(frozen=True)
@@ -416,7 +421,8 @@ def rules() -> tuple[Rule, ...]:
             body = expand(spec["pattern"])
             try:
                 regex = re.compile(_BEFORE + "(?:" + body + ")" + _AFTER)
-                first = first_strings(body) or first_chars(body)
+                # five characters tell "the past" from "the attack"; three where five make too many prefixes
+                first = first_strings(body, FIRST_LENGTH) or first_strings(body) or first_chars(body)
                 scan = re.compile(_BEFORE_CHAR + (f"(?={first})" if first else "") + "(?:" + body + ")" + _AFTER)
             except re.error as exc:  # a broken rule file must fail loudly, naming the rule
                 raise ValueError(f"{path.name}: rule {spec['id']}: {exc}") from exc
@@ -435,6 +441,7 @@ def rules() -> tuple[Rule, ...]:
                     trigger_words=trigger_stems(tuple(spec["trigger"]) if "trigger" in spec else None)[1],
                     trigger_digits="trigger" not in spec or "digits" in spec["trigger"],
                     scan=scan,
+                    first=first,
                 )
             )
     ids = [r.id for r in out]
