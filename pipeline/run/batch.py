@@ -51,7 +51,7 @@ ALL_TABLES = (*DATA_TABLES, "rejects")
 SHINGLES = "shingles"
 TASK_BYTES = 2_000_000  # group small units into tasks of about this many input bytes
 CHUNK_BYTES = 4_000_000  # split JSON Lines files larger than this into slices of about this size
-FLUSH_BYTES = 32 << 20  # merge writes a Parquet row group / CSV chunk when this much is buffered
+FLUSH_BYTES = 16 << 20  # merge writes a Parquet row group / CSV chunk when this much of a table is buffered
 
 
 # ------------------------------------------------------------------ units and keys

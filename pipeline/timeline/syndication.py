@@ -300,16 +300,24 @@ def _stream(
     made: Iterable[tuple[list[str], np.ndarray, np.ndarray]], by_rank: _Ranks, sets: _Sets, s: Settings
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every article's shingle set once: file it, keep its sketch; (sketch hashes, their ranks)."""
-    sketch_h, sketch_r = [], []
+    # filled in place: at most `timeline_sketch_size` hashes an article (lists joined at the end would briefly
+    # hold every sketch twice: hundreds of MB for a million articles)
+    cap = len(sets.size) * s.timeline_sketch_size
+    sketch_h, sketch_r, used = np.empty(cap, np.uint64), np.empty(cap, np.int32), 0
     for batch_ids, h, o in made:
         ranks = by_rank.get(batch_ids)
         counts = np.bincount(o, minlength=len(batch_ids))
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         in_sketch = (np.arange(len(o)) - first[o] < s.timeline_sketch_size) & (ranks[o] >= 0)
-        sketch_h.append(h[in_sketch])
-        sketch_r.append(ranks[o[in_sketch]].astype(np.int32))
+        n = int(in_sketch.sum())
+        if used + n > cap:  # an article twice in the stream (never, from the merge): grow
+            cap = max(2 * cap, used + n)
+            sketch_h, sketch_r = np.resize(sketch_h, cap), np.resize(sketch_r, cap)
+        sketch_h[used : used + n] = h[in_sketch]
+        sketch_r[used : used + n] = ranks[o[in_sketch]]
+        used += n
         sets.put(ranks, h, first, counts)
-    return (np.concatenate(sketch_h or [np.zeros(0, np.uint64)]), np.concatenate(sketch_r or [np.zeros(0, np.int32)]))
+    return sketch_h[:used], sketch_r[:used]
 
 
 def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
