@@ -117,3 +117,28 @@ def test_files_gone_are_forgotten(tmp_path, reads):
     assert sorted(json.loads((tmp_path / "work" / BOOK).read_text())["files"]) == [
         "story-0.json", "story-0.txt", "story-1.json", "story-1.txt"
     ]  # fmt: skip
+
+
+def test_nothing_changed_is_told_without_hashing_the_outputs_again(tmp_path, monkeypatch):
+    import json as _json
+
+    from pipeline.run import outdir, runner
+    from pipeline.settings import Settings
+    from tests.test_run import STORIES, write_raw
+
+    raw, out, work = write_raw(tmp_path / "raw", STORIES), tmp_path / "out", tmp_path / "work"
+    for p in raw.iterdir():
+        os.utime(p, (HOUR_AGO, HOUR_AGO))
+    assert runner.run(raw, out, Settings(progress="never"), work=work) == runner.OK
+    files = _json.loads((out / "manifest.json").read_text())["files"]
+    for rel in files:  # published an hour ago, as a nightly run finds them
+        os.utime(out / rel, (HOUR_AGO, HOUR_AGO))
+    outdir.remember(out, files, work)
+    hashed = []
+    real = outdir.file_sha256
+    monkeypatch.setattr(outdir, "file_sha256", lambda p: hashed.append(p.name) or real(p))
+    assert runner.run(raw, out, Settings(progress="never"), work=work) == runner.OK
+    assert hashed == []  # every output's identity was as recorded: none read
+    (out / "events.csv").write_text("edited by hand\n")
+    assert runner.run(raw, out, Settings(progress="never"), work=work) == runner.OK
+    assert "events.csv" in hashed and (out / "events.csv").read_text() != "edited by hand\n"  # rebuilt

@@ -143,3 +143,60 @@ def _source(rows):
                 yield [aid], [text]
 
     return source
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_candidate_pairs_and_groups_match_the_pair_by_pair_definition(seed, tmp_path):
+    """The array forms of the candidate pairs and of the grouping agree with the plain definition: every pair of
+    articles sharing a sketch hash held by at most `cap` articles; copies by `_verdict`, joined transitively,
+    the earliest article the original."""
+    import numpy as np
+
+    import importlib
+
+    syn = importlib.import_module("pipeline.timeline.syndication")  # the module (the package has a function of that name)
+    rng = np.random.default_rng(seed)
+    n, cap = 60, 4
+    h = rng.integers(0, 40, size=300).astype(np.uint64) << np.uint64(58)  # few values: many shared hashes
+    r = rng.integers(0, n, size=300).astype(np.int32)
+    keep = np.unique(np.stack([h, r.astype(np.uint64)], 1), axis=0, return_index=True)[1]  # a hash once an article
+    h, r = h[np.sort(keep)], r[np.sort(keep)]
+    want = set()
+    for value in np.unique(h).tolist():
+        holders = sorted(r[h == value].tolist())
+        if 1 < len(holders) <= cap:
+            want.update(combinations(holders, 2))
+    got = syn._candidate_pairs(h, r, cap)
+    assert [tuple(p) for p in got.tolist()] == sorted(want)
+
+    # sets: article i holds shingles drawn from a small pool, so that some pairs are copies
+    texts = [rng.choice(30, size=int(rng.integers(0, 25)), replace=False) for _ in range(n)]
+    sets = syn._Sets(n, str(tmp_path))
+    for i, t in enumerate(texts):
+        hs = np.sort(np.asarray(t, dtype=np.uint64))
+        sets.put(np.array([i]), hs, np.array([0]), np.array([len(hs)]))
+    sets.close()
+    ranks = syn._Ranks(__import__("pyarrow").array([f"x{i:03d}" for i in range(n)]))
+    s = Settings(timeline_syndication_jaccard=0.5, timeline_syndication_min_shared=3, timeline_syndication_containment=0.8)
+    out = syn._groups(got, sets, ranks, s, only_copies=True)
+    sets.release()
+    parent = list(range(n))
+
+    def root(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    size = [len(t) for t in texts]
+    for a, b in sorted(want):
+        shared = len(set(texts[a].tolist()) & set(texts[b].tolist()))
+        if syn._verdict(shared, size[a], size[b], s) is not None and root(a) != root(b):
+            ra, rb = root(a), root(b)
+            parent[max(ra, rb)] = min(ra, rb)
+    expect = {}
+    for i in sorted({i for p in want for i in p}):
+        if root(i) != i:
+            o = root(i)
+            both = len(set(texts[i].tolist()) & set(texts[o].tolist()))
+            expect[ranks[i]] = (ranks[o], round(both / (size[i] + size[o] - both), 3))
+    assert {k: (c.original, c.similarity) for k, c in out.items()} == expect

@@ -4,7 +4,8 @@ A scheduled run over a large archive would otherwise read every byte again just 
 nothing changed (4 GB for a million articles). The book, `WORK/hashes.json`, keeps each file's
 sha256 (and the slices of a large JSON Lines file, see `batch._slices`) under the file's identity:
 size, modification time, status-change time (ctime: no program can set it back), inode and device.
-A file whose identity matches is not read again.
+A file whose identity matches is not read again. A second book, `WORK/outputs.json`, does the same for the
+files a run published, so that "nothing changed" need not hash gigabytes of outputs.
 
 Git's "racily clean" rule guards the one gap: a file changed within the timestamp granularity of the
 moment the book was written could keep its size and times. Entries whose file was modified less
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 BOOK = "hashes.json"
+OUTPUTS_BOOK = "outputs.json"  # the same for the files a run published (`outdir.damaged`)
 RACY_NS = 2_000_000_000  # files modified this close to the book's writing are hashed again
 FORMAT = 1
 
@@ -32,8 +34,8 @@ def identity(st: os.stat_result) -> list[int]:
 class HashBook:
     """Hashes of input files by relative path, trusted while the file's identity is unchanged."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.path = folder / BOOK if folder is not None else None
+    def __init__(self, folder: Path | None, name: str = BOOK) -> None:
+        self.path = folder / name if folder is not None else None
         self.old: dict[str, dict[str, Any]] = {}
         self.new: dict[str, dict[str, Any]] = {}
         self.written_ns = 0
@@ -61,7 +63,7 @@ class HashBook:
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{BOOK}.{os.getpid()}")
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         data = {"format": FORMAT, "written_ns": time.time_ns(), "files": self.new}
         tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
         os.replace(tmp, self.path)

@@ -23,6 +23,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from pipeline.run.hashbook import OUTPUTS_BOOK, HashBook
 from pipeline.run.manifest import file_sha256
 
 MANIFEST = "manifest.json"
@@ -122,16 +123,33 @@ def file_hashes(folder: Path) -> dict[str, str]:
     return {rel: file_sha256(p) for p in found if (rel := p.relative_to(folder).as_posix()) != MANIFEST}
 
 
-def damaged(out_dir: Path, manifest: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """(missing, changed): the manifest's files that are gone from `out_dir`, or whose bytes differ."""
+def damaged(out_dir: Path, manifest: dict[str, Any], work: Path | None = None) -> tuple[list[str], list[str]]:
+    """(missing, changed): the manifest's files that are gone from `out_dir`, or whose bytes differ. With `work`,
+    a file whose identity (size, times, inode) is the one recorded when it was published (`remember`) is not
+    hashed again (`pipeline.run.hashbook`)."""
     files = manifest.get("files")
     if not isinstance(files, dict):
         return [], []
+    book = HashBook(work, OUTPUTS_BOOK)
     missing, changed = [], []
     for rel, sha in sorted(files.items()):
         path = out_dir / rel
         if path.is_symlink() or not path.is_file():
             missing.append(rel)
-        elif file_sha256(path) != sha:
+        elif book.get(_book_key(out_dir, rel), path.stat()) != sha and file_sha256(path) != sha:
             changed.append(rel)
     return missing, changed
+
+
+def remember(out_dir: Path, files: dict[str, str], work: Path) -> None:
+    """Record the identity of each published file with its sha256, for the next run's `damaged`."""
+    book = HashBook(work, OUTPUTS_BOOK)
+    for rel, sha in sorted(files.items()):
+        path = out_dir / rel
+        if path.is_file() and not path.is_symlink():
+            book.put(_book_key(out_dir, rel), path.stat(), sha)
+    book.save()
+
+
+def _book_key(out_dir: Path, rel: str) -> str:
+    return f"{out_dir.resolve()}/{rel}"

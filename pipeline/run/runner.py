@@ -390,7 +390,7 @@ def execute(
         run_key = hashlib.sha256(json.dumps(everything, sort_keys=True, default=str).encode()).hexdigest()[:16]
         previous = outdir.read_manifest(out_dir)
         if not full and previous and previous.get("run_key") == run_key:
-            missing, changed = outdir.damaged(out_dir, previous)
+            missing, changed = outdir.damaged(out_dir, previous, work)
             if previous.get("files") and not (missing or changed):
                 log.info("nothing changed since the last run (%d input units, same code, rules and settings): outputs kept", len(jobs))
                 return RunOutcome(previous.get("exit_code", OK), len(jobs), 0, {"scan": t_scan.seconds}, previous)
@@ -467,6 +467,7 @@ def execute(
                 export.publish(out_dir, write, stale)
             finally:
                 bars.close()
+        outdir.remember(out_dir, merged["manifest"].get("files", {}), work)
         prune_cache(work / "cache", version, {j.key for j in jobs})
     merge, data = merged["result"], merged["manifest"]
     _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir)

@@ -24,8 +24,6 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import combinations, groupby
-from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -320,10 +318,20 @@ def _stream(
     return sketch_h[:used], sketch_r[:used]
 
 
-def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
-    """Compare the candidate pairs, group copies transitively, and say who is a copy of whom."""
+def _groups(pairs: np.ndarray, sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
+    """Compare the candidate pairs (sorted, distinct rows of ranks), group copies transitively, and say who is a
+    copy of whom. Pairs and their counts stay numpy arrays (a million articles give millions of pairs)."""
     size = sets.size
-    shared = _shared(sets, sorted(pairs))
+    shared = _shared(sets, pairs)
+    first, second = pairs[:, 0], pairs[:, 1]
+    na, nb = size[first], size[second]
+    with np.errstate(divide="ignore", invalid="ignore"):  # `_verdict`, for all pairs at once (same float division)
+        jaccard = shared / (na + nb - shared)
+        contained = shared / np.minimum(na, nb)
+    copies = (na > 0) & (nb > 0) & (
+        (jaccard >= s.timeline_syndication_jaccard)
+        | ((shared >= s.timeline_syndication_min_shared) & (contained >= s.timeline_syndication_containment))
+    )  # fmt: skip
     parent = np.arange(len(size), dtype=np.int64)
 
     def root(x: int) -> int:
@@ -332,66 +340,78 @@ def _groups(pairs: set[tuple[int, int]], sets: _Sets, by_rank: _Ranks, s: Settin
             x = int(parent[x])
         return x
 
-    for a, b in sorted(pairs):
-        if _verdict(shared[a, b], int(size[a]), int(size[b]), s) is not None:
-            ra, rb = root(a), root(b)
-            if ra != rb:  # the earlier article stays the group's original (ranks are publication order)
-                parent[max(ra, rb)] = min(ra, rb)
-    grouped = sorted({i for pair in pairs for i in pair})  # only articles of a candidate pair can be copies
+    for a, b in pairs[copies].tolist():
+        ra, rb = root(a), root(b)
+        if ra != rb:  # the earlier article stays the group's original (ranks are publication order)
+            parent[max(ra, rb)] = min(ra, rb)
+    grouped = np.unique(pairs).tolist()  # only articles of a candidate pair can be copies
     roots = {i: root(i) for i in grouped}
-    for r, i in sorted({(r, i) for i, r in roots.items() if r != i} - shared.keys()):
-        shared[r, i] = _intersection(sets, r, i)
+    keys, n = _keys(pairs, len(size)), {}
+    for r, i in sorted((r, i) for i, r in roots.items() if r != i):
+        at = int(np.searchsorted(keys, r * len(size) + i))
+        known = at < len(keys) and keys[at] == r * len(size) + i
+        n[r, i] = int(shared[at]) if known else _intersection(sets, r, i)
     out = {}
     for i in range(len(size)) if not only_copies else [i for i, r in roots.items() if r != i]:
         r = roots.get(i, i)
         sim = None
         if r != i:
-            n = shared[r, i]
-            sim = round(n / (int(size[i]) + int(size[r]) - n), 3)
+            sim = round(n[r, i] / (int(size[i]) + int(size[r]) - n[r, i]), 3)
         out[by_rank[i]] = Copy(by_rank[i], by_rank[r], sim)
     return out
+
+
+def _keys(pairs: np.ndarray, n: int) -> np.ndarray:
+    """One sortable number per pair of ranks (both below n)."""
+    return pairs[:, 0] * np.int64(n) + pairs[:, 1]
 
 
 def _intersection(sets: _Sets, a: int, b: int) -> int:
     return int(np.intersect1d(sets.get(a), sets.get(b), assume_unique=True).size)
 
 
-def _shared(sets: _Sets, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+def _shared(sets: _Sets, pairs: np.ndarray) -> np.ndarray:
     """Shingles shared by each pair (sorted, so that the pairs of one article come together): that article's
     set is read once and each partner's set is looked up in it, all partners in one `searchsorted`."""
-    out: dict[tuple[int, int], int] = {}
-    for a, group in groupby(pairs, key=itemgetter(0)):
-        partners = [b for _, b in group]
-        mine = sets.get(a)
-        theirs = [sets.get(b) for b in partners]
+    out = np.zeros(len(pairs), dtype=np.int64)
+    if not len(pairs):
+        return out
+    cuts = [0, *(np.flatnonzero(pairs[1:, 0] != pairs[:-1, 0]) + 1).tolist(), len(pairs)]
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        mine = sets.get(int(pairs[lo, 0]))
+        theirs = [sets.get(b) for b in pairs[lo:hi, 1].tolist()]
         ends = np.cumsum([len(t) for t in theirs])
         if not len(mine) or not ends[-1]:
-            out.update(((a, b), 0) for b in partners)
             continue
         every = np.concatenate(theirs)
         hit = mine[np.minimum(np.searchsorted(mine, every), len(mine) - 1)] == every  # sets are sorted and distinct
         found = np.concatenate(([0], np.cumsum(hit)))
-        counts = found[ends] - found[np.concatenate(([0], ends[:-1]))]
-        out.update(zip([(a, b) for b in partners], counts.tolist()))
+        out[lo:hi] = found[ends] - found[np.concatenate(([0], ends[:-1]))]
     return out
 
 
 PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
 
 
-def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> set[tuple[int, int]]:
-    """Pairs of article ranks (lower first) that share a sketch hash held by at most `cap` articles."""
-    pairs: set[tuple[int, int]] = set()
+def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> np.ndarray:
+    """Pairs of article ranks (lower first) that share a sketch hash held by at most `cap` articles: sorted,
+    distinct rows of an (n, 2) array."""
+    found = [np.zeros((0, 2), dtype=np.int64)]
     part = (h >> np.uint64(61)).astype(np.int8) if len(h) else np.zeros(0, np.int8)  # top 3 bits: PARTS ranges
     for p in range(PARTS):
         mine = part == p
-        hp, rp = h[mine], r[mine]
+        hp, rp = h[mine], r[mine].astype(np.int64)
         order = np.lexsort((rp, hp))
         hp, rp = hp[order], rp[order]
         del order
         starts = np.flatnonzero(np.concatenate(([True], hp[1:] != hp[:-1]))) if len(hp) else np.zeros(0, np.int64)
         lengths = np.diff(np.append(starts, len(hp)))
         small = (lengths > 1) & (lengths <= cap)
-        for st, ln in zip(starts[small].tolist(), lengths[small].tolist()):
-            pairs.update(combinations(rp[st : st + ln].tolist(), 2))
-    return pairs
+        for ln in np.unique(lengths[small]).tolist():  # every group of ln articles at once: all its pairs
+            members = rp[starts[small & (lengths == ln)][:, None] + np.arange(ln)]  # ranks ascending in a row
+            i, j = np.triu_indices(ln, 1)
+            found.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
+    pairs = np.concatenate(found)
+    n = int(pairs.max()) + 1 if len(pairs) else 1
+    keys = np.unique(_keys(pairs, n))
+    return np.stack([keys // n, keys % n], axis=1)
