@@ -428,7 +428,8 @@ def execute(
         def write(folder: Path) -> None:
             # the timeline's windows are merged on forked worker processes when there are many (they share this
             # process's loaded gazetteer); the reading, checking and writing stay here
-            timeline_workers = (workers or engine_mod.default_workers()) if engine_mod.forks_workers(engine, workers, 2) else 1
+            forked = engine_mod.forks_workers(engine, workers, tasks=2)  # as local workers would be for any work to share
+            timeline_workers = (workers or engine_mod.default_workers()) if forked else 1
             derive = derive_timeline(
                 settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars, timeline_workers
             )  # fmt: skip

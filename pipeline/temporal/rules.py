@@ -222,6 +222,25 @@ def trigger_regex(spec: tuple[str, ...] | None = None) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
+def _class_items(items: Any) -> set[str] | None:
+    """The items of a parsed character class (`[...]`) written as class items again, or None for one that cannot
+    be (a negated set, a category other than digits, spaces or word characters)."""
+    from re import _constants as c  # the parse tree of the standard engine: read-only use
+
+    categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
+    out: set[str] = set()
+    for op, av in items:
+        if op is c.LITERAL:
+            out.add(re.escape(chr(av)))
+        elif op is c.RANGE:
+            out.add(re.escape(chr(av[0])) + "-" + re.escape(chr(av[1])))
+        elif op is c.CATEGORY and av in categories:
+            out.add(categories[av])
+        else:
+            return None
+    return out
+
+
 def first_chars(body: str) -> str | None:
     """A character class holding every character a match of `body` can start with, or None if it cannot be told.
 
@@ -244,17 +263,7 @@ def first_chars(body: str) -> str | None:
         if op is c.LITERAL:
             return {re.escape(chr(av))}, False
         if op is c.IN:
-            out: set[str] = set()
-            for iop, iav in av:
-                if iop is c.LITERAL:
-                    out.add(re.escape(chr(iav)))
-                elif iop is c.RANGE:
-                    out.add(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
-                elif iop is c.CATEGORY and iav in _CATEGORIES:
-                    out.add(_CATEGORIES[iav])
-                else:
-                    return None, False
-            return out, False
+            return _class_items(av), False
         if op is c.SUBPATTERN or op is c.ATOMIC_GROUP:
             return seq(av[-1] if op is c.SUBPATTERN else av)
         if op is c.BRANCH:
@@ -273,7 +282,6 @@ def first_chars(body: str) -> str | None:
             return set(), True  # zero width: the next item decides
         return None, False
 
-    _CATEGORIES = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
     chars, nullable = seq(_parser.parse(body))
     if chars is None or nullable or not chars:
         return None
@@ -291,7 +299,6 @@ def first_strings(body: str, k: int = 3) -> str | None:
     from re import _constants as c, _parser  # the parse tree of the standard engine: read-only use
 
     any_char = frozenset({r"\s\S"})
-    categories = {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
     Prefixes = set[tuple[frozenset[str], ...]]  # each position a set of class items
 
     def seq(items: Any, n: int) -> Prefixes | None:
@@ -315,17 +322,8 @@ def first_strings(body: str, k: int = 3) -> str | None:
         if op is c.LITERAL:
             return {(frozenset({re.escape(chr(av))}),)}
         if op is c.IN:
-            items: set[str] = set()
-            for iop, iav in av:
-                if iop is c.LITERAL:
-                    items.add(re.escape(chr(iav)))
-                elif iop is c.RANGE:
-                    items.add(re.escape(chr(iav[0])) + "-" + re.escape(chr(iav[1])))
-                elif iop is c.CATEGORY and iav in categories:
-                    items.add(categories[iav])
-                else:
-                    return {(any_char,)}  # a negated or unusual set: any character
-            return {(frozenset(items),)}
+            items = _class_items(av)
+            return {(any_char,)} if items is None else {(frozenset(items),)}  # None: negated or unusual: any character
         if op is c.NOT_LITERAL or op is c.ANY:
             return {(any_char,)}
         if op is c.SUBPATTERN:
