@@ -110,16 +110,21 @@ def find_events(art: Article) -> tuple[list[Proto], list[tuple[Figure, int]]]:
     text = art.text
     protos: list[Proto] = []
     figures: list[tuple[Figure, int]] = []  # (figure, proto index)
-    words = art.words
-    for si, (s0, s1) in enumerate(art.story):
-        seen_types: dict[str, int] = {}
-        _, trigger_gate, figure_gate = art.gates[(s0, s1)]
-        for trig in ev.find_triggers(text, s0, s1, words, trigger_gate if ev.trigger_words() else None):
-            if trig.event_type in seen_types:
-                continue
-            seen_types[trig.event_type] = len(protos)
-            protos.append(Proto(trig.start, trig.end, trig.text, trig.event_type, si, f"trigger:{trig.event_type}", trig))
-        sentence_protos = list(seen_types.values())
+    words, gates = art.words, art.gates
+    gated = ev.trigger_words() is not None  # (else find_triggers searches every sentence)
+    for si, span in enumerate(art.story):
+        s0, s1 = span
+        _, trigger_gate, figure_gate = gates[span]
+        sentence_protos: list[int] = []
+        # Most sentences hold no trigger word: they skip the call (find_triggers would return none).
+        if trigger_gate or not gated:
+            seen_types: dict[str, int] = {}
+            for trig in ev.find_triggers(text, s0, s1, words, trigger_gate if gated else None):
+                if trig.event_type in seen_types:
+                    continue
+                seen_types[trig.event_type] = len(protos)
+                protos.append(Proto(trig.start, trig.end, trig.text, trig.event_type, si, f"trigger:{trig.event_type}", trig))
+            sentence_protos = list(seen_types.values())
         for fig in find_figures(text, s0, s1, words, figure_gate):
             target = _attach(fig, [protos[i] for i in sentence_protos], sentence_protos)
             if target is None:
@@ -150,6 +155,7 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
     mentions, reference = art.mentions, art.reference
     late_death = {p for f, p in figures if dating.LATE_DEATH.search(f.word or "")}
     told = _Told()  # incidents dated by their sentence
+    days = [i for i in art.dated if mentions[i].precision == "day"]  # for `dating.previous`, built once
     out: list[EventDate] = []
     for k, p in enumerate(protos):
         s0, s1 = art.story[p.si]
@@ -167,7 +173,7 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
                 mi, basis = before, "context"  # "in 2016" refined by the day told earlier
         if mi is None:
             basis = "context"
-            mi = before if violent else dating.previous(mentions, pool, s0)
+            mi = before if violent else dating.previous(mentions, pool, s0, days)
         if mi is None:
             basis = "reference"
         elif violent and basis == "sentence" and mentions[mi].precision == "day":
@@ -178,7 +184,8 @@ def date_events(art: Article, protos: list[Proto], figures: list[tuple[Figure, i
     # Nothing else dates violence: a page header, a time stamp or the date of a statement does not.
     # With no incident told, the first day a story sentence tells stands in (a local report that says
     # "It happened about 11 p.m. Friday" and then "The man died at the scene").
-    story_day = dating.story_day(art.text, mentions, art.dated_past, art.story, reference)
+    # (The story's day is needed only when no incident is told.)
+    story_day = None if told else dating.story_day(art.text, mentions, art.dated_past, art.story, reference)
     for k, p in enumerate(protos):
         if p.type not in ev.VIOLENT or (not told and story_day is None):
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.extract.rules import LowerText, WordSets, alternation, gate_of, load, lowered
 
@@ -40,7 +41,10 @@ def plover(event_type: str) -> str | None:
     return TYPES.get(event_type, {}).get("plover")
 
 
+@lru_cache(maxsize=4096)
 def type_of(words: str) -> str | None:
+    """The event type of a trigger's words. Cached: articles use a few hundred distinct triggers,
+    and every match is typed (a full match against each type's pattern)."""
     w = " ".join(words.split())
     for t, rx in _TRIGGER_TYPE:
         if rx.fullmatch(w):
@@ -79,13 +83,51 @@ _GROUP_NOUNS = (
     r"jets|aircraft|navy|guards?|corps|brigades?|battalions?|coalition|alliance|taliban|embassy|council|"
     r"suspects?|attackers?|assailants?|terrorists?|jihadists?|separatists?|president|minister|spokesman"
 )
+
+
+def _by_first_letter(alternatives: str) -> str:
+    """Plain-word alternatives ("forces|fighters|troops") grouped by first letter
+    ("f(?:orces|ighters)|t(?:roops)"), each group in the given order: the same language and the
+    same preference, as words with different first letters never match at one position, but the
+    engine tries one literal per group instead of every word."""
+    groups: dict[str, list[str]] = {}
+    for word in alternatives.split("|"):
+        groups.setdefault(word[0], []).append(word[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+_GROUP_NOUNS_GROUPED = _by_first_letter(_GROUP_NOUNS)
 _CAP = r"[A-Z][\w'’.-]*"
+# Searched on the 80 characters before a trigger, the pattern is tried at every position, and most
+# positions open no actor: the lookahead (what a match must start with: "the", a capital or a group
+# noun) turns them away before the costly repeats start, so the search costs a third. It changes no match.
+_ADVERBS = ("has", "have", "had", "reportedly", "allegedly", "also", "then", "later")  # between actor and act
 _ACTOR_BEFORE = re.compile(
-    rf"((?:the\s+)?(?:(?:{_CAP}\s+){{0,3}}(?:{_GROUP_NOUNS})|{_CAP}(?:\s+{_CAP}){{0,3}}))"
-    rf"(?:\s*,[^,]{{1,60}},)?\s+(?:(?:has|have|had|reportedly|allegedly|also|then|later|on \w+)\s+)*$"
+    rf"(?=the\s|[A-Z]|{_GROUP_NOUNS_GROUPED})"
+    rf"((?:the\s+)?(?:(?:{_CAP}\s+){{0,3}}(?:{_GROUP_NOUNS_GROUPED})|{_CAP}(?:\s+{_CAP}){{0,3}}))"
+    rf"(?:\s*,[^,]{{1,60}},)?\s+(?:(?:{'|'.join(_ADVERBS)}|on \w+)\s+)*$"
+)
+
+
+def _reversed_words(alternatives: str) -> str:
+    """Plain-word alternatives, an optional final "s" spelled out, each written backwards."""
+    words = []
+    for w in alternatives.split("|"):
+        words += [w[:-2], w[:-2] + "s"] if w.endswith("s?") else [w]
+    return "|".join(sorted({w[::-1] for w in words}))
+
+
+# How the text before a trigger must end for `_ACTOR_BEFORE` to match, read on the text backwards:
+# the pattern's tail reversed (adverbs, the optional ", ... ," aside), then the end of a capitalised
+# word or of a group noun. Most texts before a trigger end with a lower-case word that is neither:
+# one anchored match on the reversed text turns them away, where the search itself would try every
+# position of the 80 characters. It only says no when `_ACTOR_BEFORE` cannot match.
+_ACTOR_BEFORE_END = re.compile(
+    rf"(?:\s+(?:{_reversed_words('|'.join(_ADVERBS))}|\w+ no))*\s+(?:,[^,]{{1,60}},\s*)?"
+    rf"(?:[\w'’.-]*[A-Z]|{_reversed_words(_GROUP_NOUNS)})"
 )
 _ACTOR_BY = re.compile(
-    rf"^\s*(?:\w+\s+){{0,3}}?by\s+((?:the\s+)?(?:(?:{_CAP}\s+){{0,3}}(?:{_GROUP_NOUNS})|{_CAP}(?:\s+{_CAP}){{0,3}}))",
+    rf"^\s*(?:\w+\s+){{0,3}}?by\s+((?:the\s+)?(?:(?:{_CAP}\s+){{0,3}}(?:{_GROUP_NOUNS_GROUPED})|{_CAP}(?:\s+{_CAP}){{0,3}}))",
 )
 _NOT_ACTOR = re.compile(
     r"^(?:the\s+)?(?:The|A|An|It|He|She|They|We|This|That|There|On|In|At|After|Before|When|While|But|And|"
@@ -93,6 +135,7 @@ _NOT_ACTOR = re.compile(
     r"August|September|October|November|December)$"
 )
 
+_TARGET_FIRST = re.compile(r"came\s+under|was\s+hit|were\s+hit", re.IGNORECASE)
 
 _LEADING = re.compile(r"^(?:(?:the|The|As|When|While|After|Before|Then|But|And|If|Since|Meanwhile|However|Also)\s+)+")
 
@@ -108,15 +151,16 @@ def _clean_actor(s: str) -> str | None:
 
 def actor(text: str, sent_start: int, trigger: Trigger) -> str | None:
     """The group doing the act, where the sentence names one."""
-    m = _ACTOR_BY.match(text[trigger.end : trigger.end + 80])
+    after = text[trigger.end : trigger.end + 80]
+    m = _ACTOR_BY.match(after) if "by" in after else None  # (the pattern needs a "by")
     if m:
         a = _clean_actor(m.group(1))
         if a:
             return a
-    if re.match(r"came\s+under|was\s+hit|were\s+hit", trigger.text, re.IGNORECASE):
+    if _TARGET_FIRST.match(trigger.text):
         return None  # the subject of "came under attack" is the target, not the actor
     before = text[max(sent_start, trigger.start - 80) : trigger.start]
-    m = _ACTOR_BEFORE.search(before)
+    m = _ACTOR_BEFORE.search(before) if _ACTOR_BEFORE_END.match(before[::-1]) else None
     if m:
         return _clean_actor(m.group(1))
     return None

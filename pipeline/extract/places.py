@@ -49,7 +49,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from functools import lru_cache
 
 from pipeline.extract.rules import load
@@ -244,14 +244,21 @@ def find_places(text: str, start: int = 0, end: int | None = None) -> list[Found
     return [f for _, _, hits, _ in runs for f in hits if _keep(text, start, f, persons, known)]
 
 
-def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, list[Found], set[str]]]:
+_NO_FOUND: tuple[Found, ...] = ()
+_NO_PERSONS: frozenset[str] = frozenset()
+
+
+def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, Sequence[Found], AbstractSet[str]]]:
     """The capitalised runs of text[start:end]: their gazetteer names, and the names they show
     as people's (after a title or a first name)."""
     index = _gazetteer().names
     runs = []
     for run in _RUN.finditer(text, start, end):
-        r0 = run.start()
         words, hits = _run_names(run.group())
+        if not hits:  # most runs name no place: nothing to read in them
+            runs.append((run.start(), run.end(), _NO_FOUND, _NO_PERSONS))
+            continue
+        r0 = run.start()
         found: list[Found] = []
         persons: set[str] = set()
         for i, j, a, b, name in hits:
@@ -398,6 +405,8 @@ class ArticlePlaces:
         self.text = text
         self.runs = _run_hits(text, 0, len(text))
         self.starts = [r[0] for r in self.runs]
+        # Most capitalised runs name no place and no person: a sentence without one of the rest has no places.
+        self.named = [k for k, r in enumerate(self.runs) if r[2] or r[3]]
         self.persons = _persons(self.runs)
         self.known = _known(text, self.runs)
 
@@ -408,12 +417,16 @@ class ArticlePlaces:
         k = bisect_left(self.starts, start)
         if k > 0 and self.runs[k - 1][1] > start:
             return self._scan(start, end, article)  # a run across the start: scan the sentence
-        runs = []
-        while k < len(self.runs) and self.runs[k][0] < end:
-            if self.runs[k][1] > end:
-                return self._scan(start, end, article)  # a run across the end
-            runs.append(self.runs[k])
-            k += 1
+        stop = bisect_left(self.starts, end, k)  # runs k..stop-1 start inside; they are disjoint and in order
+        if stop > k and self.runs[stop - 1][1] > end:
+            return self._scan(start, end, article)  # a run across the end
+        n0 = bisect_left(self.named, k)
+        n1 = bisect_left(self.named, stop, n0)
+        if n0 == n1:
+            return []  # no run of the sentence names a place or a person
+        runs = [self.runs[i] for i in self.named[n0:n1]]
+        if article:  # the sentence's persons and cued names are among the article's
+            return [f for _, _, hits, _ in runs for f in hits if _keep(self.text, start, f, self.persons, self.known)]
         return self._filter(start, runs, article)
 
     def _scan(self, start: int, end: int, article: bool) -> list[Found]:
@@ -519,6 +532,8 @@ class ArticlePlacer:
         self.states = {(f.candidates[0].country_code, f.candidates[0].admin1) for f in accepted if f.candidates[0].kind == "state"}
         self.codes |= {f.candidates[0].country_code for f in accepted if f.candidates[0].kind == "state"}
         self._own: dict[int, list[Found]] = {}
+        self._resolved: dict[tuple[int, int], Place] = {}  # (sentence, name offset) -> its place
+        self._inherited: dict[tuple[int, bool], tuple[str | None, Place | None]] = {}  # sentences without a place
 
     def _ok(self, f: Found) -> bool:
         """A weak name counts when ", <region>" or "province" follows it, or when the article
@@ -537,6 +552,13 @@ class ArticlePlacer:
         return self._own[si]
 
     def _resolve(self, si: int, f: Found) -> Place:
+        key = (si, f.start)  # events of one sentence often share its place: resolved once
+        p = self._resolved.get(key)
+        if p is None:
+            p = self._resolved[key] = self._resolve_new(si, f)
+        return p
+
+    def _resolve_new(self, si: int, f: Found) -> Place:
         p = resolve(f, self.codes, self.states)
         if p.kind == "city" and p.name not in self.named and _pick(f.candidates, self.codes, self.states) in _gazetteer().section_of:
             # A district of a city the article does not name is of the city the story is in:
@@ -560,6 +582,14 @@ class ArticlePlacer:
         if found:
             p = self._resolve(si, min(found, key=lambda f: (_RANK.get(f.candidates[0].kind, 9), not f.cued, abs(f.start - pos))))
             return p.name, p
+        # Without a place of its own, an event's place depends on its sentence alone: worked out once.
+        key = (si, violent)
+        out = self._inherited.get(key)
+        if out is None:
+            out = self._inherited[key] = self._inherit(si, violent)
+        return out
+
+    def _inherit(self, si: int, violent: bool) -> tuple[str | None, Place | None]:
         p = self._focus(si, True) if violent else None
         d = self.dateline
         if p is not None and not (
@@ -572,8 +602,15 @@ class ArticlePlacer:
 
 def _dateline_span(text: str, dateline_place: str) -> tuple[int, int]:
     """Where the dateline's place is when a line near the top of the text opens with it (else (0, 0))."""
+    rx = _dateline_pattern(dateline_place)
+    m = rx.search(text, 0, 400) if rx is not None else None
+    return m.span() if m else (0, 0)
+
+
+@lru_cache(maxsize=4096)
+def _dateline_pattern(dateline_place: str) -> re.Pattern | None:
+    """A line opening with the dateline's place (None: no place in it); datelines repeat across articles."""
     parts = [re.escape(p.strip()) for p in dateline_place.split(",") if p.strip()]
     if not parts:
-        return 0, 0
-    m = re.compile(r"^[ \t]*" + r",?\s*".join(parts), re.IGNORECASE | re.MULTILINE).search(text, 0, 400)
-    return m.span() if m else (0, 0)
+        return None
+    return re.compile(r"^[ \t]*" + r",?\s*".join(parts), re.IGNORECASE | re.MULTILINE)
