@@ -229,6 +229,12 @@ _CUE_BEFORE = re.compile(r"\b(?:in|near|at|outside|from|to|of|around|into|across
 _TAIL = re.compile(r"^,\s+([A-Z][\w]*\.?(?:\s?[A-Z][\w]*\.?){0,2})")
 _ADMIN_AFTER = re.compile(r"^\s+(?:province|region|oblast|governorate|state|district|prefecture|county)\b", re.IGNORECASE)
 _TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _P["lowercase_titles"])) + r")\s+$")
+# The same two tests read backwards from the name: one anchored match on the reversed 30 characters
+# instead of a search trying each of them (both patterns end in "\s+$", so a final newline changes nothing).
+_CUE_BEFORE_REVERSED = re.compile(
+    r"\s+(?:fo\s+(?:ytic|nwot|egalliv)\s+)?(?:eht\s+)?(?:ni|raen|ta|edistuo|morf|ot|fo|dnuora|otni|ssorca|s?drawot|no)\b",
+    re.IGNORECASE)
+_TITLE_BEFORE_REVERSED = re.compile(r"\s+(?:" + "|".join(re.escape(t[::-1]) for t in _P["lowercase_titles"]) + r")\b")
 _FEATURE_AFTER = re.compile(r"\s+(?:" + "|".join(_P["feature_words_after"]) + r")\b")
 _STATE_OF = re.compile(r"Republic|Kingdom|State|Emirate|Province|Region|Governorate|District|City|Town|Village|County|Commonwealth|Federation|Sultanate|Principality|Territory|Municipality")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -268,7 +274,7 @@ def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, Sequence[
             owner = words[i - 2] if i >= 2 and before == "of" and (i > 2 or not _starts_sentence(text, r0)) else ""
             after = words[j].rstrip(".") if j < len(words) else ""
             person_like = index[name][0].kind in ("city", "state")
-            if person_like and (before in _TITLES or (a == run.start() and _TITLE_BEFORE.search(text[max(0, a - 30) : a]))
+            if person_like and (before in _TITLES or (a == run.start() and _TITLE_BEFORE_REVERSED.match(text[max(0, a - 30) : a][::-1]))
                                 or _first_name(before)):
                 persons.add(name)
                 continue
@@ -342,7 +348,7 @@ def _first_name(word: str) -> bool:
 
 def _found(text: str, a: int, b: int, candidates: Sequence[Place]) -> Found:
     """A name with its candidates, narrowed by a ", <country/state>" after it."""
-    cued = bool(_CUE_BEFORE.search(text[max(0, a - 30) : a]))
+    cued = bool(_CUE_BEFORE_REVERSED.match(text[max(0, a - 30) : a][::-1]))  # (`_CUE_BEFORE`)
     tail = _TAIL.match(text[b : b + 40])
     if tail:
         regions = _gazetteer().regions
