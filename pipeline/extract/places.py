@@ -254,9 +254,11 @@ _NO_FOUND: tuple[Found, ...] = ()
 _NO_PERSONS: frozenset[str] = frozenset()
 
 
-def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, Sequence[Found], AbstractSet[str]]]:
+def _run_hits(text: str, start: int, end: int, read: dict[tuple[int, int], tuple] | None = None
+              ) -> list[tuple[int, int, Sequence[Found], AbstractSet[str]]]:
     """The capitalised runs of text[start:end]: their gazetteer names, and the names they show
-    as people's (after a title or a first name)."""
+    as people's (after a title or a first name). `read` holds runs already read, by span: what a
+    run holds depends on the text around it, not on where the scan started or stops."""
     index = _gazetteer().names
     runs = []
     for run in _RUN.finditer(text, start, end):
@@ -265,6 +267,9 @@ def _run_hits(text: str, start: int, end: int) -> list[tuple[int, int, Sequence[
             runs.append((run.start(), run.end(), _NO_FOUND, _NO_PERSONS))
             continue
         r0 = run.start()
+        if read is not None and (r0, run.end()) in read:
+            runs.append(read[(r0, run.end())])
+            continue
         found: list[Found] = []
         persons: set[str] = set()
         for i, j, a, b, name in hits:
@@ -413,6 +418,7 @@ class ArticlePlaces:
         self.starts = [r[0] for r in self.runs]
         # Most capitalised runs name no place and no person: a sentence without one of the rest has no places.
         self.named = [k for k, r in enumerate(self.runs) if r[2] or r[3]]
+        self.read = {(self.runs[k][0], self.runs[k][1]): self.runs[k] for k in self.named}
         self.persons = _persons(self.runs)
         self.known = _known(text, self.runs)
 
@@ -436,7 +442,8 @@ class ArticlePlaces:
         return self._filter(start, runs, article)
 
     def _scan(self, start: int, end: int, article: bool) -> list[Found]:
-        return self._filter(start, _run_hits(self.text, start, end), article)
+        # (Runs of the article scan the sentence holds whole are not read again.)
+        return self._filter(start, _run_hits(self.text, start, end, self.read), article)
 
     def _filter(self, start: int, runs, article: bool) -> list[Found]:
         persons, known = _persons(runs), _known(self.text, runs)
