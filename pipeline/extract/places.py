@@ -229,8 +229,9 @@ _CUE_BEFORE = re.compile(r"\b(?:in|near|at|outside|from|to|of|around|into|across
 _TAIL = re.compile(r"^,\s+([A-Z][\w]*\.?(?:\s?[A-Z][\w]*\.?){0,2})")
 _ADMIN_AFTER = re.compile(r"^\s+(?:province|region|oblast|governorate|state|district|prefecture|county)\b", re.IGNORECASE)
 _TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(map(re.escape, _P["lowercase_titles"])) + r")\s+$")
-# The same two tests read backwards from the name: one anchored match on the reversed 30 characters
-# instead of a search trying each of them (both patterns end in "\s+$", so a final newline changes nothing).
+# The two tests above as they run, read backwards from the name: one anchored match on the reversed 30
+# characters instead of a search trying each of them (both patterns end in "\s+$", so a final newline
+# changes nothing). tests/test_extract_fast.py checks that both forms agree: change them together.
 _CUE_BEFORE_REVERSED = re.compile(
     r"\s+(?:fo\s+(?:ytic|nwot|egalliv)\s+)?(?:eht\s+)?(?:ni|raen|ta|edistuo|morf|ot|fo|dnuora|otni|ssorca|s?drawot|no)\b",
     re.IGNORECASE)
