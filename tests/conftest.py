@@ -30,8 +30,8 @@ def sample_run(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory):
-    """Cache files (the built gazetteer) go to a folder of the session, never the user's real cache; the
-    pipeline runs in subprocesses inherit it, so the session builds the gazetteer once."""
+    """Cache files (`pipeline.loadcache`: gazetteers, language model) go to a folder of the session, never the user's
+    real cache; the pipeline runs in subprocesses inherit it, so the session builds each once."""
     saved = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg_cache"))
     yield

