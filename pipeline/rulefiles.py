@@ -200,10 +200,21 @@ def schema_of(name: str) -> Fields:
     raise RuleFileError(f"pipeline/rules/{name}: no schema for this rule file (add it to pipeline.rulefiles.SCHEMAS)")
 
 
+# libyaml's parser (PyYAML's C binding) reads the rule files about ten times faster than the pure-Python one (0.02 s
+# instead of 0.2 s of CPU for all of them, which every process pays at its start); the same resolver and safe
+# constructor build the values, so they are the same (a test compares every rule file). A file it refuses is read
+# again by the pure-Python loader, so an error message stays the pure-Python one.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load(name: str, root: Path = RULES) -> dict[str, Any]:
     """The rule file `name` (path under `root`, e.g. "en/temporal/parts.yaml"), parsed and checked against its schema."""
     path = root / name
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        data = yaml.safe_load(text)
     check(data, schema_of(name), f"pipeline/rules/{name}")
     return data
 

