@@ -39,9 +39,30 @@ def covered_languages() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _identifier():
+    import numpy as np
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # every half-precision bit pattern as numpy converts it to single precision (a 256 KB table)
+    half_to_single = np.arange(1 << 16, dtype=np.uint16).view(np.float16).astype(np.float32)
+
+    class Identifier(LanguageIdentifier):
+        """py3langid's identifier, with the model rows a text uses widened to single precision by table look-up.
+
+        The model is stored in half precision; the library's product of the feature counts with those rows makes
+        numpy widen each value in turn, close to half of the detection's cost (numpy's conversion is slow). The
+        table holds numpy's own conversion of every pattern, and the product then runs on the same single-precision
+        numbers, so the scores are the library's bit for bit (tests/test_formats.py compares them). Should a later
+        py3langid stop calling `_sparse_score`, this is merely unused.
+        """
+
+        def _sparse_score(self, visits, table):  # type: ignore[no-untyped-def]
+            if table.dtype != np.float16:
+                return super()._sparse_score(visits, table)
+            idx = np.fromiter(visits.keys(), dtype=np.intp, count=len(visits))
+            counts = np.fromiter(visits.values(), dtype=np.float32, count=len(visits))
+            return np.log1p(counts) @ np.take(half_to_single, table[idx].view(np.uint16)) + self.nb_pc
+
+    return Identifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def detect(text: str) -> tuple[str, float] | None:
