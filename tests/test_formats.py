@@ -260,6 +260,27 @@ def test_a_short_text_declared_in_another_language_is_rejected_as_declared(tmp_p
     assert r.reason == "unsupported_language" and "is in French (fr, as its metadata says ('fr-FR'))" in r.message
 
 
+@pytest.fixture(scope="module")
+def langid_library():
+    """py3langid's own identifier, as the library ships it (loading its model takes a second or two)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [ENGLISH, FRENCH, SPANISH, "", " ", "Two  spaces  between  words ", "ALL CAPITALS HEADLINE ABOUT A FLOOD",
+     "Ünïcödé wörds, ñ and € signs", "Дождь и ветер в городе", "一二三 四五", ENGLISH * 3, "x " * 400],
+)  # fmt: skip
+def test_language_detection_gives_the_library_answer_bit_for_bit(text, langid_library):
+    """Half-precision model rows widened by table look-up: the scores are those of py3langid's own product."""
+    from pipeline.ingest.language import _identifier
+
+    assert _identifier()._decide(text).tobytes() == langid_library._decide(text).tobytes()
+    assert _identifier().classify(text) == langid_library.classify(text)
+
+
 # ------------------------------------------------------------------ bad cases: a reject each, the rest unharmed
 GOOD = {"published": "2021-06-01", "text": "Dock workers in the harbour town went on strike on Tuesday, the union said."}
 

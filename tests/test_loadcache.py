@@ -59,7 +59,8 @@ TEXTS = [  # invented: the detector must score them the same after loading
 
 
 def _detector_layout(m) -> tuple:
-    slots = [(s, _value(getattr(m, s))) for s in type(m).__slots__]
+    names = [s for c in reversed(type(m).__mro__) for s in getattr(c, "__slots__", ())]  # a subclass may add none
+    slots = [(s, _value(getattr(m, s))) for s in names]
     return slots, [m.classify(t) for t in TEXTS], m._full_model[0] is m.nb_ptc
 
 
