@@ -39,6 +39,7 @@ from pipeline.extract.rules import (
     minimal_words,
     phrase,
     search_folded,
+    top_level_bar,
 )
 
 _C = load("casualties")
@@ -144,9 +145,9 @@ class _Rule:
 
     @cached_property
     def regex(self) -> re.Pattern:
-        """The pattern (IGNORECASE) for the article's own letters. Compiled on first use: a rule
-        with a `low` twin needs it only for text with look-alike letters, and compiling every rule
-        twice took a second of every start-up."""
+        """The pattern (IGNORECASE) for the article's own letters. A rule with a `low` twin needs
+        it only for text with look-alike letters ("ı", "ſ", "İ"): compiled on first use then, as
+        compiling every rule twice took half the start-up of the extract stage."""
         return re.compile(self.pattern, re.IGNORECASE)
 
 
@@ -178,6 +179,9 @@ RULES: list[_Rule] = [
     for r in _C["rules"]
     for pattern in (_expand(r["pattern"]),)
 ]
+for _r in RULES:
+    if _r.low is None:
+        _r.regex  # compiled now, once before worker processes fork: such a rule always needs it
 # A sentence without a word of the first gate of any rule is skipped at once (None when a rule has
 # no gate).
 _ANY_GATE = minimal_words({w for r in RULES for w in r.gates[0]}) if all(r.gates for r in RULES) else None
@@ -186,15 +190,29 @@ _GATE_SETS = WordSets([g for r in RULES for g in r.gates])
 _NEED = {r.gates: _GATE_SETS.bits(r.gates) for r in RULES}  # gates -> their bits (unknown gates: 0, run)
 _ANY_BITS = _GATE_SETS.bits(tuple(r.gates[0] for r in RULES)) if _ANY_GATE is not None else 0
 
+
+def _any_of(patterns: list[str], tail: str = "") -> str:
+    """One pattern that finds whether one of `patterns` (each followed by `tail`) matches, for
+    yes/no searches. Those opening with \\b share it, so that it is tested once per position of
+    the text instead of once per pattern (the engine tries every pattern at every position);
+    which pattern matched may differ, never whether one did."""
+    bounded = [p[2:] for p in patterns if p.startswith("\\b") and not top_level_bar(p)]
+    other = [p for p in patterns if not p.startswith("\\b") or top_level_bar(p)]
+    alts = [f"(?:{'|'.join(f'(?:{p})' for p in other)}){tail}"] if other else []
+    if bounded:
+        alts.append(f"\\b(?:{'|'.join(f'(?:{p})' for p in bounded)}){tail}")
+    return "|".join(alts)
+
+
 # Each list as one pattern: one search instead of one per entry, the same answer.
-_BEFORE = re.compile("|".join(rf"(?:{p})$" for p in _G["before"]), re.IGNORECASE)
+_BEFORE = re.compile(_any_of(_G["before"], "$"), re.IGNORECASE)
 _AFTER = re.compile("|".join(rf"(?:{p})" for p in _G["after"]), re.IGNORECASE)
 _AGE_BEFORE = re.compile(_G["age_apposition"]["before"])
 _AGE_AFTER = re.compile(_G["age_apposition"]["after"])
 _YEAR_LO, _YEAR_HI = _G["year_range"]
 _DIGITS = re.compile(r"\d[\d,]*")
-_CUM_BEFORE = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_before"]), re.IGNORECASE)
-_CUM_AROUND = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_cues"]), re.IGNORECASE)
+_CUM_BEFORE = re.compile(_any_of(_C["cumulative_before"]), re.IGNORECASE)
+_CUM_AROUND = re.compile(_any_of(_C["cumulative_cues"]), re.IGNORECASE)
 # The same without IGNORECASE, for lower-cased text (see `rules.lowered`): much faster.
 _CUM_BEFORE_LOW, _CUM_AROUND_LOW = lowered(_CUM_BEFORE.pattern), lowered(_CUM_AROUND.pattern)
 _VICTIM_ANY_LOW = lowered(_VICTIM_ANY.pattern)
@@ -221,12 +239,17 @@ def _number_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans or [(start, end)]
 
 
+@lru_cache(maxsize=4096)  # the same few words come back figure after figure
 def _category(kind: str, words: str) -> str | None:
     w = " ".join(words.split())
     for cat, rx in _CATEGORY_OF[kind]:
         if rx.fullmatch(w):
             return cat
     return None
+
+
+# Counts repeat ("three", "at least 12"): each is parsed once per process.
+_parse_count = lru_cache(maxsize=4096)(parse_count)
 
 
 def _victims(phrase_text: str) -> str | None:
@@ -288,7 +311,7 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
         c0, c1 = m.span("count")
         if any(not_a_count(text, a, b) for a, b in _number_spans(text, c0, c1)):
             return None
-        count = parse_count(m.group("count"))
+        count = _parse_count(m.group("count"))
         if count is None:
             return None
         verb = groups.get("verb")

@@ -331,10 +331,16 @@ class JointSets:
             self.shifts.append(shift)
             shift += len(g.sets)
         self._bits = _JointBits(list(zip(groups, self.shifts)), WordSets._LIMIT)
+        # Each group's place in the joint number; None when a group has sets searched apart (`_odd`).
+        self._plan = None if any(g._odd for g in groups) else [(shift, g.all) for g, shift in zip(groups, self.shifts)]
 
     def masks(self, words: LowerText, start: int, end: int) -> list[int]:
         if not words.folded:
             return [g.all for g in self.groups]  # as `WordSets.mask`
+        if self._plan is not None:
+            # Every sentence is asked about once: its tokens are not kept (`LowerText.tokens`).
+            joint = reduce(or_, map(self._bits.__getitem__, TOKEN.findall(words.low, start, end)), 0)
+            return [(joint >> shift) & bits for shift, bits in self._plan]
         joint = reduce(or_, map(self._bits.__getitem__, words.tokens(start, end)), 0)
         out = []
         for g, shift in zip(self.groups, self.shifts):
