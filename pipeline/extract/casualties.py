@@ -376,6 +376,8 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
                 continue
             taken[fig.start - start : fig.end - start] = b"\x01" * (fig.end - fig.start)
             found.append(fig)
+    if not found:
+        return found  # most sentences that pass the gates (nothing to sort or add up)
     found.sort(key=lambda f: f.start)
     return found + _with_suicide(found) + _with_others(text, found)
 
