@@ -59,6 +59,7 @@ _LINE = re.compile(r"[^\n]+")
 _FURNITURE_LABEL = re.compile(r"\s(?=(?:Posted|Updated|Published|Last Updated)\s*:)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"\s+([\"'“‘(\[]?)(\S+)")
+_SPACES = re.compile(r"\s*")
 
 
 _WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
@@ -104,21 +105,21 @@ def _is_boundary(text: str, end: int) -> bool:
 
 
 def _split_line(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans = []
+    out = []
     cur = start
     for m in _END.finditer(text, start, end):
-        if _is_boundary(text, m.end()):
-            spans.append((cur, m.end()))
-            cur = m.end()
-    spans.append((cur, end))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s < e:
-            out.append((s, e))
+        e = m.end()
+        if _is_boundary(text, e):
+            # Spaces trimmed off the front only: the span ends in the punctuation `_END` matched.
+            s = _SPACES.match(text, cur, e).end()
+            if s < e:
+                out.append((s, e))
+            cur = e
+    s, e = _SPACES.match(text, cur, end).end(), end
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if s < e:
+        out.append((s, e))
     return out
 
 
@@ -143,8 +144,7 @@ def split_sentences(text: str, drop_furniture: bool = False) -> list[tuple[int, 
         for i, line in enumerate(lines):
             nxt = lines[i + 1] if i + 1 < len(lines) else None
             if nxt is None or _line_ends_sentence(line.group()):
-                for s, e in _split_segment(text, seg_start, line.end()):
-                    spans.append((s, e))
+                spans.extend(_split_segment(text, seg_start, line.end()))
                 seg_start = nxt.start() if nxt else line.end()
     if drop_furniture:
         spans = [s for s in spans if not is_furniture(text[s[0] : s[1]])]
@@ -152,6 +152,8 @@ def split_sentences(text: str, drop_furniture: bool = False) -> list[tuple[int, 
 
 
 def _split_segment(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if text.find(":", start, end) < 0 or _FURNITURE_LABEL.search(text, start, end) is None:
+        return _split_line(text, start, end)  # the usual case: no label (each is followed by a colon)
     pieces = []
     cur = start
     for m in _FURNITURE_LABEL.finditer(text, start, end):

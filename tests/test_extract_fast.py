@@ -90,7 +90,7 @@ def test_counts_begin_where_count_starts_says():
     for text in TEXTS + _corpus_sentences(4):
         if not LowerText(text).folded:
             continue  # count starts are not used on text with look-alike letters
-        starts = set(ca._count_starts(text, 0, len(text)))
+        starts = set(ca._count_starts(LowerText(text).low, 0, len(text)))
         for p in range(len(text)):
             if count.match(text, p):
                 assert p in starts, (text, text[p:])
@@ -157,6 +157,27 @@ def test_alternation_groups_by_first_letter():
     assert alternation(["attack", "ambush", "blast"]) == "a(?:mbush|ttack)|blast"
     assert alternation(["IED", "improvised"]).startswith("(?=[iI])")
     assert alternation(["\\w+ attack", "raid"]) == "\\w+\\s+attack|raid"  # unknown first letter: flat
+    # unknown first letter in the middle: kept in its place, the others grouped around it
+    assert alternation(["attack", "\\w+ raid", "ambush", "blast"]) == "\\w+\\s+raid|a(?:mbush|ttack)|blast"
+    assert alternation(["assassination", "\\w+ raid", "ambush"]) == "assassination|\\w+\\s+raid|ambush"
+
+
+@pytest.mark.parametrize(
+    "patterns, tail",
+    [
+        (load("guards")["before"], "$"),
+        (load("casualties")["cumulative_before"], ""),
+        (load("casualties")["cumulative_cues"], ""),
+        (["\\bkilled|shot", "\\bso\\s+", "[$#]\\s*", "\\b(?:toll|tally)\\b"], "$"),  # a top-level bar keeps its \\b
+    ],
+)
+def test_any_of_answers_as_the_patterns_joined(patterns, tail):
+    joined = re.compile("|".join(f"(?:{p}){tail}" for p in patterns), re.IGNORECASE)
+    either = re.compile(ca._any_of(patterns, tail), re.IGNORECASE)
+    for text in TEXTS + ARTICLES + ["was shot", "so ", "the toll", "paid $ ", "Xkilled", "overshot"]:
+        for a in range(0, len(text), 3):
+            for window in (text[a : a + 40], text[a : a + 300]):
+                assert bool(joined.search(window)) == bool(either.search(window)), window
 
 
 def test_lower_text_finds_words_as_substring_tests_do():

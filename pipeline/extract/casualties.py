@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from pipeline.extract.numbers import (
     COUNT_FIRST_PAIRS,
@@ -38,6 +39,7 @@ from pipeline.extract.rules import (
     minimal_words,
     phrase,
     search_folded,
+    top_level_bar,
 )
 
 _C = load("casualties")
@@ -82,6 +84,7 @@ def _victim_index() -> tuple[re.Pattern, dict[str, str], str, str]:
 _VICTIM_ANY, _VICTIM_LOOKUP, _PLURAL, _SINGULAR = _victim_index()
 _NOT_VICTIMS = alternation(_V["not_victims"])
 _MODS_STOP = alternation(_C["mods_stop"] + _V["not_victims"])
+_NOT_NAMES = alternation(_C["not_names"])  # grouped by first letter: the same words, found faster
 
 _SLOTS = {
     "COUNT": COUNT_RE + rf"(?!\s+(?:{_NOT_VICTIMS})\b)",
@@ -89,8 +92,10 @@ _SLOTS = {
     "VICTIMS": rf"#?(?:{_PLURAL})",
     "VICTIM": rf"#?(?:{_SINGULAR})",
     "AUX": rf"(?:(?:{alternation(_C['aux'])})\s+){{0,5}}?",
-    "NAME": r"(?-i:(?!(?:" + "|".join(_C["not_names"]) + r")\b)[A-Z][a-z'’-]+(?:\s+(?!(?:"
-    + "|".join(_C["not_names"])
+    # (?=[A-Z]) first: the words that are no names are tried only where a capital stands (the
+    # same matches; the engine tries a name at every position of a sentence).
+    "NAME": r"(?-i:(?=[A-Z])(?!(?:" + _NOT_NAMES + r")\b)[A-Z][a-z'’-]+(?:\s+(?=[A-Z])(?!(?:"
+    + _NOT_NAMES
     + r")\b)(?:[A-Z]\.\s+)?[A-Z][a-z'’-]+){0,2}(?:,?\s+(?:Jr|Sr|II|III)\b\.?)?)",
     "OUTCOME": rf"(?P<outcome>{alternation([f for fs in _C['lexicon']['outcome'].values() for f in fs])})\b",
     "ACTION": rf"(?<!\bto\s)(?P<action>{alternation([f for fs in _C['lexicon']['action'].values() for f in fs])})",
@@ -130,13 +135,20 @@ _CATEGORY_OF = {kind: _category_matchers(kind) for kind in ("outcome", "action",
 @dataclass(frozen=True)
 class _Rule:
     id: str
-    regex: re.Pattern
+    pattern: str  # the template with its slots filled in
     count: int | None
     category: str | None
     spec: dict
     gates: tuple[frozenset[str], ...]  # the sentence must contain a word of each for the rule to match
     starts: str | None  # "count" / "numlist" / "action": matches start where one can; only there is tried
     low: re.Pattern | None  # the same pattern for lower-cased text (faster), when it can be written
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        """The pattern (IGNORECASE) for the article's own letters. A rule with a `low` twin needs
+        it only for text with look-alike letters ("ı", "ſ", "İ"): compiled on first use then, as
+        compiling every rule twice took half the start-up of the extract stage."""
+        return re.compile(self.pattern, re.IGNORECASE)
 
 
 # Gates: words every match of a rule contains, so that the (costly) rule templates run only on
@@ -162,11 +174,14 @@ def _gates(spec: dict) -> tuple[frozenset[str], ...]:
 _STARTS_OF = {"{COUNT}": "count", "{NUMLIST}": "numlist", "\\b{ACTION}": "action"}
 
 RULES: list[_Rule] = [
-    _Rule(r["id"], re.compile(_expand(r["pattern"]), re.IGNORECASE), r.get("count"), r.get("category"), r, _gates(r),
-          _STARTS_OF.get(r["pattern"][: r["pattern"].find("}") + 1]),
-          lowered(_expand(r["pattern"])))
+    _Rule(r["id"], pattern, r.get("count"), r.get("category"), r, _gates(r),
+          _STARTS_OF.get(r["pattern"][: r["pattern"].find("}") + 1]), lowered(pattern))
     for r in _C["rules"]
+    for pattern in (_expand(r["pattern"]),)
 ]
+for _r in RULES:
+    if _r.low is None:
+        _r.regex  # compiled now, once before worker processes fork: such a rule always needs it
 # A sentence without a word of the first gate of any rule is skipped at once (None when a rule has
 # no gate).
 _ANY_GATE = minimal_words({w for r in RULES for w in r.gates[0]}) if all(r.gates for r in RULES) else None
@@ -175,15 +190,29 @@ _GATE_SETS = WordSets([g for r in RULES for g in r.gates])
 _NEED = {r.gates: _GATE_SETS.bits(r.gates) for r in RULES}  # gates -> their bits (unknown gates: 0, run)
 _ANY_BITS = _GATE_SETS.bits(tuple(r.gates[0] for r in RULES)) if _ANY_GATE is not None else 0
 
+
+def _any_of(patterns: list[str], tail: str = "") -> str:
+    """One pattern that finds whether one of `patterns` (each followed by `tail`) matches, for
+    yes/no searches. Those opening with \\b share it, so that it is tested once per position of
+    the text instead of once per pattern (the engine tries every pattern at every position);
+    which pattern matched may differ, never whether one did."""
+    bounded = [p[2:] for p in patterns if p.startswith("\\b") and not top_level_bar(p)]
+    other = [p for p in patterns if not p.startswith("\\b") or top_level_bar(p)]
+    alts = [f"(?:{'|'.join(f'(?:{p})' for p in other)}){tail}"] if other else []
+    if bounded:
+        alts.append(f"\\b(?:{'|'.join(f'(?:{p})' for p in bounded)}){tail}")
+    return "|".join(alts)
+
+
 # Each list as one pattern: one search instead of one per entry, the same answer.
-_BEFORE = re.compile("|".join(rf"(?:{p})$" for p in _G["before"]), re.IGNORECASE)
+_BEFORE = re.compile(_any_of(_G["before"], "$"), re.IGNORECASE)
 _AFTER = re.compile("|".join(rf"(?:{p})" for p in _G["after"]), re.IGNORECASE)
 _AGE_BEFORE = re.compile(_G["age_apposition"]["before"])
 _AGE_AFTER = re.compile(_G["age_apposition"]["after"])
 _YEAR_LO, _YEAR_HI = _G["year_range"]
 _DIGITS = re.compile(r"\d[\d,]*")
-_CUM_BEFORE = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_before"]), re.IGNORECASE)
-_CUM_AROUND = re.compile("|".join(f"(?:{p})" for p in _C["cumulative_cues"]), re.IGNORECASE)
+_CUM_BEFORE = re.compile(_any_of(_C["cumulative_before"]), re.IGNORECASE)
+_CUM_AROUND = re.compile(_any_of(_C["cumulative_cues"]), re.IGNORECASE)
 # The same without IGNORECASE, for lower-cased text (see `rules.lowered`): much faster.
 _CUM_BEFORE_LOW, _CUM_AROUND_LOW = lowered(_CUM_BEFORE.pattern), lowered(_CUM_AROUND.pattern)
 _VICTIM_ANY_LOW = lowered(_VICTIM_ANY.pattern)
@@ -210,12 +239,17 @@ def _number_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans or [(start, end)]
 
 
+@lru_cache(maxsize=4096)  # the same few words come back figure after figure
 def _category(kind: str, words: str) -> str | None:
     w = " ".join(words.split())
     for cat, rx in _CATEGORY_OF[kind]:
         if rx.fullmatch(w):
             return cat
     return None
+
+
+# Counts repeat ("three", "at least 12"): each is parsed once per process.
+_parse_count = lru_cache(maxsize=4096)(parse_count)
 
 
 def _victims(phrase_text: str) -> str | None:
@@ -277,7 +311,7 @@ def _from_match(rule: _Rule, m: re.Match, text: str, s0: int, s1: int) -> Figure
         c0, c1 = m.span("count")
         if any(not_a_count(text, a, b) for a, b in _number_spans(text, c0, c1)):
             return None
-        count = parse_count(m.group("count"))
+        count = _parse_count(m.group("count"))
         if count is None:
             return None
         verb = groups.get("verb")
@@ -315,29 +349,25 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
         present = _GATE_SETS.mask(words, start, end)  # bit set: the sentence has a word of that gate
     if _ANY_GATE is not None and not present & _ANY_BITS:
         return []
+    table = _RULES_FOR if _RULES_FOR.rules is RULES else _RulesFor(RULES)  # (tests swap RULES)
+    folded = words.folded
     taken = bytearray(end - start + 1)  # 1 where a kept figure lies (offsets from `start`): a linear overlap test
     found: list[Figure] = []
     starts: dict[str, list[int]] = {}
-    for rule in RULES:
-        need = _NEED.get(rule.gates, 0)
-        if present & need != need:
-            continue
+    for rule in table[present]:
         # Starts are found in lower-case text: with look-alike letters ("ſeveral") search everywhere.
-        kind = rule.starts if words.folded else None
+        kind = rule.starts if folded else None
         if kind and kind not in starts:
             _find_starts(kind, text, words.low, start, end, starts)
-        fast = words.folded and rule.low is not None
+        at = starts[kind] if kind else None
+        fast = folded and rule.low is not None
         rx, searched = (rule.low, words.low) if fast else (rule.regex, text)
         pos = start
         while pos < end:
-            m = _search_at(rx, searched, pos, end, starts[kind]) if kind else rx.search(searched, pos, end)
+            m = _search_at(rx, searched, pos, end, at) if at is not None else rx.search(searched, pos, end)
             if m is None:
                 break
-            if fast:  # the same match, read from the article's own letters
-                m = rule.regex.match(text, m.start(), end) or rule.regex.search(text, pos, end)
-                if m is None:
-                    break
-            fig = _from_match(rule, m, text, start, end)
+            fig = _from_match(rule, _InText(m, text) if fast else m, text, start, end)
             # A rejected match (e.g. a year read as a count) may hide a good one starting inside it.
             pos = m.end() if fig is not None and m.end() > m.start() else m.start() + 1
             if fig is None:
@@ -346,30 +376,89 @@ def find_figures(text: str, start: int, end: int, words: LowerText | None = None
                 continue
             taken[fig.start - start : fig.end - start] = b"\x01" * (fig.end - fig.start)
             found.append(fig)
+    if not found:
+        return found  # most sentences that pass the gates (nothing to sort or add up)
     found.sort(key=lambda f: f.start)
     return found + _with_suicide(found) + _with_others(text, found)
 
 
-_TOKEN = re.compile(r"\w+")
+class _RulesFor(dict):
+    """A sentence's gate mask -> the rules whose gates it all holds, in rule order. Sentences
+    share a few masks, so a sentence costs one look-up instead of a test per rule."""
+
+    _LIMIT = 4096  # masks remembered; past that the memory starts afresh
+
+    def __init__(self, rules: list[_Rule]) -> None:
+        super().__init__()
+        self.rules = rules
+        self.needs = [(r, _NEED.get(r.gates, 0)) for r in rules]  # unknown gates: 0, run
+
+    def __missing__(self, present: int) -> tuple[_Rule, ...]:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        run = self[present] = tuple(r for r, need in self.needs if present & need == need)
+        return run
 
 
-def _count_starts(text: str, start: int, end: int) -> list[int]:
-    """Offsets in text[start:end] where a count can begin: a digit, a word of COUNT_FIRST_WORDS,
-    or the first of two words (only whitespace between) of COUNT_FIRST_PAIRS."""
-    out = []
-    tokens = list(_TOKEN.finditer(text, start, end))
-    for k, m in enumerate(tokens):
-        w = m.group().lower()
-        if w[0].isdigit() or w in COUNT_FIRST_WORDS:
-            out.append(m.start())
-        elif w in _PAIR_FIRST and k + 1 < len(tokens):
-            nxt = tokens[k + 1]
-            if (w, nxt.group().lower()) in COUNT_FIRST_PAIRS and text[m.end() : nxt.start()].isspace():
-                out.append(m.start())
+_RULES_FOR = _RulesFor(RULES)
+
+
+class _InText:
+    """A match of a rule's lower-cased twin (`_Rule.low`) in `LowerText.low`, read as the match
+    of the rule itself in the article's own letters: lower-casing a folded text keeps every
+    offset and `lowered` keeps what each pattern character accepts, so the two matches have the
+    same spans; a group is the article's text between them. (Matching the rule again on the
+    text gave the same, at the cost of a second match per figure.)"""
+
+    __slots__ = ("_m", "_text")
+
+    def __init__(self, m: re.Match, text: str) -> None:
+        self._m = m
+        self._text = text
+
+    def span(self, group: int | str = 0) -> tuple[int, int]:
+        return self._m.span(group)
+
+    def start(self, group: int | str = 0) -> int:
+        return self._m.start(group)
+
+    def end(self, group: int | str = 0) -> int:
+        return self._m.end(group)
+
+    def group(self, group: int | str = 0) -> str | None:
+        a, b = self._m.span(group)
+        return self._text[a:b] if a >= 0 else None
+
+    def groupdict(self) -> dict[str, str | None]:
+        regs, text = self._m.regs, self._text
+        return {name: text[regs[i][0] : regs[i][1]] if regs[i][0] >= 0 else None for name, i in self._m.re.groupindex.items()}
+
+
+def _count_start_regex() -> re.Pattern:
+    """Where a count can begin in lower-cased text (see `_count_starts`)."""
+    pairs: dict[str, list[str]] = {}
+    for first, second in sorted(COUNT_FIRST_PAIRS):
+        pairs.setdefault(first, []).append(re.escape(second))
+    pair = "|".join(rf"{re.escape(first)}\s+(?:{'|'.join(seconds)})" for first, seconds in pairs.items())
+    # A token starting with a non-ASCII word character is kept too: str.isdigit() takes digits
+    # (superscripts, circled numbers) that \d leaves out, and a start too many costs one try.
+    return re.compile(rf"\b(?=\d|[^\W\x00-\x7f]|(?:{alternation(sorted(COUNT_FIRST_WORDS))})(?!\w)|(?:{pair})(?!\w))")
+
+
+_COUNT_AT = _count_start_regex()
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _count_starts(low: str, start: int, end: int) -> list[int]:
+    """Offsets in low[start:end] (lower-cased text) where a count can begin: at least every token
+    (a run of \\w) that starts with a digit or is a word of COUNT_FIRST_WORDS, or the first of two
+    (only whitespace between) of COUNT_FIRST_PAIRS. One regex scan instead of a loop over tokens;
+    the few extra offsets it may give (tokens starting with other non-ASCII letters) cost one try
+    of a rule each and change nothing, as a rule is tried at every offset given."""
+    out = [m.start() for m in _COUNT_AT.finditer(low, start, end)]
+    if 0 < start < end and _WORD_CHAR.match(low, start - 1):
+        out.insert(0, start)  # a token cut by the start of the span (\b cannot see it)
     return out
-
-
-_PAIR_FIRST = frozenset(w for w, _ in COUNT_FIRST_PAIRS)
 
 
 _SINGULAR_AT = lowered(rf"\b(?=(?:{_SINGULAR}))") or re.compile(rf"\b(?=(?:{_SINGULAR}))", re.IGNORECASE)
@@ -396,6 +485,11 @@ def _numlist_starts(text: str, low: str, start: int, end: int, count_starts: lis
     return sorted(out)
 
 
+# The first item of every list of counted people ends in a victim word followed by the list's
+# separator ("," or "and"; ages in apposition open with a comma): a sentence without one holds
+# no list, and where one may begin is not worth looking for (one search instead).
+_LIST_SEPARATED = lowered(rf"\b(?:{_PLURAL}|{_SINGULAR})\b\s*(?:,|and)")
+
 # Where the {ACTION} slot (with its look-behind) matches, overlapping ones included.
 _ACTION_AT = lowered(rf"\b(?={_SLOTS['ACTION']})")
 
@@ -407,8 +501,11 @@ def _find_starts(kind: str, text: str, low: str, start: int, end: int, starts: d
         at = _ACTION_AT.finditer(low, start, end) if _ACTION_AT is not None else None
         starts[kind] = [m.start() for m in at] if at is not None else list(range(start, end + 1))
         return
+    if kind == "numlist" and _LIST_SEPARATED is not None and _LIST_SEPARATED.search(low, start, end) is None:
+        starts[kind] = []  # no list here
+        return
     if "count" not in starts:
-        starts["count"] = _count_starts(text, start, end)
+        starts["count"] = _count_starts(low, start, end)
     if kind == "numlist":
         starts[kind] = _numlist_starts(text, low, start, end, starts["count"])
 

@@ -28,14 +28,33 @@ def alternation(fragments: list[str]) -> str:
     the same language and the same preference order (fragments that cannot start with the same
     letter never compete at a position), but the regex engine tries one group per position
     instead of every fragment.
+
+    A fragment whose first letters cannot be told ("[\\w]+-year-old") stays where it is, as it
+    is, between the groups of the fragments before it and of those after it: the same order at
+    every position, and one such fragment no longer leaves the whole list ungrouped.
     """
     # Longest first; ties in a fixed order (a set's order changes from run to run).
     ordered = [phrase(f) for f in sorted(set(fragments), key=lambda f: (-len(f), f))]
-    groups: dict[str, list[str]] = {}
+    out: list[str] = []
+    run: list[tuple[str, set[str]]] = []  # fragments since the last one of unknown first letters
     for f in ordered:
         firsts = None if top_level_bar(f) else _first_letters(f)
-        if not firsts:
-            return "|".join(ordered)  # cannot tell which letters the fragment starts with
+        if firsts:
+            run.append((f, firsts))
+            continue
+        if run:
+            out.append(_by_first_letter(run))
+            run = []
+        out.append(f)  # cannot tell which letters the fragment starts with
+    if run:
+        out.append(_by_first_letter(run))
+    return "|".join(out)
+
+
+def _by_first_letter(fragments: list[tuple[str, set[str]]]) -> str:
+    """Fragments (in order, each with the letters it can start with) grouped by letter."""
+    groups: dict[str, list[str]] = {}
+    for f, firsts in fragments:
         for c in sorted(firsts):
             groups.setdefault(c, []).append(f)
     out = []
@@ -312,10 +331,16 @@ class JointSets:
             self.shifts.append(shift)
             shift += len(g.sets)
         self._bits = _JointBits(list(zip(groups, self.shifts)), WordSets._LIMIT)
+        # Each group's place in the joint number; None when a group has sets searched apart (`_odd`).
+        self._plan = None if any(g._odd for g in groups) else [(shift, g.all) for g, shift in zip(groups, self.shifts)]
 
     def masks(self, words: LowerText, start: int, end: int) -> list[int]:
         if not words.folded:
             return [g.all for g in self.groups]  # as `WordSets.mask`
+        if self._plan is not None:
+            # Every sentence is asked about once: its tokens are not kept (`LowerText.tokens`).
+            joint = reduce(or_, map(self._bits.__getitem__, TOKEN.findall(words.low, start, end)), 0)
+            return [(joint >> shift) & bits for shift, bits in self._plan]
         joint = reduce(or_, map(self._bits.__getitem__, words.tokens(start, end)), 0)
         out = []
         for g, shift in zip(self.groups, self.shifts):
