@@ -236,8 +236,9 @@ def build_window(
             link_rows.append(
                 _link_row(tid, m, links.pop(m.event_id), g, sources, syn, figures, before if before != tid else None)
             )
-        for m in g.members:
-            figures.pop(m.event_id, None)
+        if figures:  # (most windows' figures are few)
+            for m in g.members:
+                figures.pop(m.event_id, None)
         if len(link_rows) >= chunk or k == len(order) - 1:
             columns = list(zip(*rows))
             columns[_SENTENCE] = shown.slice(done, len(rows)).to_pylist()
@@ -258,13 +259,20 @@ LINK_COLUMNS = ("event_id", "timeline_id", "article_id", "source", "original_art
                 "figures_cumulative", "explanation", "previous_timeline_id")  # fmt: skip
 
 
+@lru_cache(maxsize=None)
+def _schema(table: str) -> pa.Schema:
+    """The table's Arrow schema, made once (`TableSpec.arrow_schema` builds it anew on every call)."""
+    return spec(table).arrow_schema
+
+
 def _table(table: str, names: tuple[str, ...], columns: list[Sequence[Any]]) -> pa.Table:
     """Columns (in the order of `names`) to the table's Arrow table: `to_arrow` without a dict per row."""
-    schema = spec(table).arrow_schema
+    schema = _schema(table)
     if set(names) != set(schema.names):
         raise KeyError(f"{table}: columns {sorted(set(names) ^ set(schema.names))} differ from the schema")
     by_name = dict(zip(names, columns)) if columns else {}
-    return pa.Table.from_pydict({n: by_name.get(n, ()) for n in schema.names}, schema=schema)
+    # Lists, not the tuples zip makes: pyarrow reads a tuple ~50 times slower (it first tries it as an array-like).
+    return pa.Table.from_pydict({n: list(by_name.get(n, ())) for n in schema.names}, schema=schema)
 
 
 def _first(members: list[Member], rank: Callable[[Member], tuple]) -> Member:
@@ -336,8 +344,11 @@ def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
         codes, values = zip(*(_encoded(part.column(c)) for c in EVENT_COLUMNS[1:]))
         aid, etype, loc, cc, lat, lon, d0, d1, prec, pos = codes
         # A place per distinct (location, country, latitude, longitude): the four codes as one row of ints.
-        where_codes = np.stack([loc, cc, lat, lon], axis=1)
-        _, first, which = np.unique(where_codes, axis=0, return_index=True, return_inverse=True)
+        if part.num_rows < SHORT:  # (each row is its own value: see `_encoded`; `place_of` shares the places)
+            first = which = np.arange(part.num_rows)
+        else:
+            where_codes = np.stack([loc, cc, lat, lon], axis=1)
+            _, first, which = np.unique(where_codes, axis=0, return_index=True, return_inverse=True)
         place_list = []
         for row in first.tolist():
             key = (values[2][loc[row]], values[3][cc[row]], values[4][lat[row]], values[5][lon[row]])
@@ -365,8 +376,14 @@ def _objects(values: list) -> np.ndarray:
     return out
 
 
+SHORT = 512  # events below which a window's columns are not dictionary-encoded
+
+
 def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, values): the column as ints into its distinct values (None among them), values as Python objects."""
+    """(codes, values): the column as ints into its distinct values (None among them), values as Python objects.
+    A short column is its own values (encoding it costs more than it saves, and its values are few anyway)."""
+    if len(column) < SHORT:
+        return np.arange(len(column)), _objects([*column.to_pylist(), None])
     encoded = pc.dictionary_encode(column.combine_chunks())
     values = encoded.dictionary.to_pylist()
     codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)

@@ -56,7 +56,8 @@ class Member:
 
     def order_key(self) -> tuple:
         lvl = places.LEVELS[self.place.level] if self.place.name else -1
-        return (self.days is None, lvl < 0, self.days or 0, -lvl, self.date_start or date.max, self.event_id)
+        days = self.days
+        return (days is None, lvl < 0, days or 0, -lvl, self.date_start or date.max, self.event_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,15 +177,9 @@ def _fit(m: Member, g: Group, known: _Places, place_id: int) -> str | None:
 
 def _merged(m: Member, g: Group, place_relation: str | None, candidates: int) -> Link:
     """The link of m joining g (before it is added), `_fit` having said it fits with this place relation."""
-    return Link(
-        m.event_id,
-        MERGED,
-        linked_to=g.seed.event_id,
-        date_relation=_date_relation(m, g),
-        place_relation=place_relation,
-        type_relation=_type_relation(m.event_type, g.seed.event_type),
-        candidates=candidates,
-    )
+    seed = g.seed  # (positional: keywords cost more than the rest of this call)
+    return Link(m.event_id, MERGED, seed.event_id, _date_relation(m, g), place_relation,
+                _type_relation(m.event_type, seed.event_type), candidates)  # fmt: skip
 
 
 @lru_cache(maxsize=1 << 12)
@@ -245,9 +240,12 @@ def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], d
             continue
         place_id = known.id(m.place)
         keys = _index_keys(m)
-        near = {gi for k in keys for gi in index.get(k, ())} if len(keys) > 1 else index.get(keys[0], ())
         start, end = m.date_start, m.date_end
-        seen = sorted(gi for gi in near if (g := groups[gi]).start <= end and start <= g.end)
+        if len(keys) > 1:
+            near = {gi for k in keys for gi in index.get(k, ())}
+            seen = sorted(gi for gi in near if (g := groups[gi]).start <= end and start <= g.end)
+        else:  # one list of rows, filed as they were made: already in order
+            seen = [gi for gi in index.get(keys[0], ()) if (g := groups[gi]).start <= end and start <= g.end]
         fits = [(gi, rel) for gi in seen if (rel := _fit(m, groups[gi], known, place_id)) is not _NO_FIT]
         if len(fits) == 1:
             gi, rel = fits[0]
