@@ -214,7 +214,7 @@ def build_window(
     # Rows in timeline order, each with its representative event; only those events' sentences are read.
     kind = [pick([m.event_type for m in g.members]) for g in groups]
     plover = _plover(events, groups, kind)
-    # (A row of one event, the common case, needs no ranking.)
+    # (A row of one event, most rows of real news, needs no ranking.)
     tids = [timeline_id(_first(g.members, lambda m: _earliest(m, pub)).event_id) for g in groups]
     order = sorted(range(len(groups)), key=lambda i: _group_order(tids[i], groups[i]))
     best = [_first(groups[i].members, lambda m: _sentence_rank(m, figures, pub, syn)) for i in order]
