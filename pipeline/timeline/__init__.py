@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.settings import DEFAULTS, Settings
-from pipeline.tables import to_arrow
+from pipeline.tables import spec, to_arrow
 from pipeline.timeline import merge as merging
 from pipeline.timeline import places
 from pipeline.timeline.figures import Figure, Range, summarise
@@ -214,31 +214,70 @@ def build_window(
     # Rows in timeline order, each with its representative event; only those events' sentences are read.
     kind = [pick([m.event_type for m in g.members]) for g in groups]
     plover = _plover(events, groups, kind)
-    tids = [timeline_id(min(g.members, key=lambda m: _earliest(m, pub)).event_id) for g in groups]
+    # (A row of one event, most rows of real news, needs no ranking.)
+    tids = [timeline_id(_first(g.members, lambda m: _earliest(m, pub)).event_id) for g in groups]
     order = sorted(range(len(groups)), key=lambda i: _group_order(tids[i], groups[i]))
-    best = [min(groups[i].members, key=lambda m: _sentence_rank(m, figures, pub, syn)) for i in order]
+    best = [_first(groups[i].members, lambda m: _sentence_rank(m, figures, pub, syn)) for i in order]
     shown = sentence_of(_rows_of(events, [b.event_id for b in best]))
     previous = previous or {}
-    rows: list[dict[str, Any]] = []
-    link_rows: list[dict[str, Any]] = []
+    rows: list[tuple] = []  # tuples in ROW_COLUMNS order: no dict per row (a window has ~100,000 of them)
+    link_rows: list[tuple] = []  # in LINK_COLUMNS order
     done = 0
     for k, i in enumerate(order):
         g = groups[i]
         groups[i] = None  # type: ignore[call-overload]  # what is written is let go
-        rows.append(_row(tids[i], g, kind[i], plover[i], best[k], None, figures, sources, syn))
-        for m in sorted(g.members, key=lambda m: (links[m.event_id].link != merging.SEED, m.event_id)):
+        tid = tids[i]
+        rows.append(_row(tid, g, kind[i], plover[i], best[k], None, figures, sources, syn))
+        seed_first = g.members
+        if len(seed_first) > 1:
+            seed_first = sorted(seed_first, key=lambda m: (links[m.event_id].link != merging.SEED, m.event_id))
+        for m in seed_first:
             before = previous.get(m.event_id)
             link_rows.append(
-                _link_row(tids[i], m, links.pop(m.event_id), g, sources, syn, figures, before if before != tids[i] else None)
+                _link_row(tid, m, links.pop(m.event_id), g, sources, syn, figures, before if before != tid else None)
             )
-        for m in g.members:
-            figures.pop(m.event_id, None)
+        if figures:  # (most windows' figures are few)
+            for m in g.members:
+                figures.pop(m.event_id, None)
         if len(link_rows) >= chunk or k == len(order) - 1:
-            for r, sentence in zip(rows, shown.slice(done, len(rows)).to_pylist()):
-                r["sentence"] = sentence
+            columns = list(zip(*rows))
+            columns[_SENTENCE] = shown.slice(done, len(rows)).to_pylist()
             done += len(rows)
-            yield {"timeline": to_arrow("timeline", rows), "timeline_links": to_arrow("timeline_links", link_rows)}
+            yield {"timeline": _table("timeline", ROW_COLUMNS, columns),
+                   "timeline_links": _table("timeline_links", LINK_COLUMNS, list(zip(*link_rows)))}  # fmt: skip
             rows, link_rows = [], []
+
+
+# The columns of the tuples `_row` and `_link_row` make, in their order (`_table` checks them against the schemas).
+ROW_COLUMNS = ("timeline_id", "date_start", "date_end", "date_precision", "event_type", "event_types", "plover_type",
+               "location", "country_code", "latitude", "longitude", "killed_low", "killed_best", "killed_high",
+               "injured_low", "injured_best", "injured_high", "n_events", "n_articles", "n_copies", "n_sources",
+               "sources", "article_ids", "event_ids", "sentence", "sentence_event_id", "article_id")  # fmt: skip
+_SENTENCE = ROW_COLUMNS.index("sentence")
+LINK_COLUMNS = ("event_id", "timeline_id", "article_id", "source", "original_article_id", "is_copy", "copy_similarity",
+                "link", "linked_to", "date_relation", "place_relation", "type_relation", "candidates", "figures_used",
+                "figures_cumulative", "explanation", "previous_timeline_id")  # fmt: skip
+
+
+@lru_cache(maxsize=None)
+def _schema(table: str) -> pa.Schema:
+    """The table's Arrow schema, made once (`TableSpec.arrow_schema` builds it anew on every call)."""
+    return spec(table).arrow_schema
+
+
+def _table(table: str, names: tuple[str, ...], columns: list[Sequence[Any]]) -> pa.Table:
+    """Columns (in the order of `names`) to the table's Arrow table: `to_arrow` without a dict per row."""
+    schema = _schema(table)
+    if set(names) != set(schema.names):
+        raise KeyError(f"{table}: columns {sorted(set(names) ^ set(schema.names))} differ from the schema")
+    by_name = dict(zip(names, columns)) if columns else {}
+    # Lists, not the tuples zip makes: pyarrow reads a tuple ~50 times slower (it first tries it as an array-like).
+    return pa.Table.from_pydict({n: list(by_name.get(n, ())) for n in schema.names}, schema=schema)
+
+
+def _first(members: list[Member], rank: Callable[[Member], tuple]) -> Member:
+    """min(members, key=rank), without ranking a lone member."""
+    return members[0] if len(members) == 1 else min(members, key=rank)
 
 
 def _earliest(m: Member, published: dict[str, str | None]) -> tuple:
@@ -291,30 +330,64 @@ def _text_source(articles: pa.Table, texts: Batches | None) -> TextSource:
 
 
 def _members(events: pa.Table, report: Callable[[str], str]) -> list[Member]:
-    """The events as the merge sees them, sorted by id; equal values share one object (millions of events)."""
+    """The events as the merge sees them, sorted by id; equal values share one object (millions of events).
+
+    Column by column, not event by event: each column but the ids is dictionary-encoded, so a value becomes a
+    Python object once and is shared by position (a numpy take), and each distinct place is made once."""
     ev = events.select(list(EVENT_COLUMNS))
     by_id = pc.sort_indices(ev, [("event_id", "ascending")])  # taken a slice at a time: no sorted copy of the table
-    shared: dict[Any, Any] = {}
-    one = shared.setdefault  # one(value, value): the first equal value seen (bound once: called ~7 times an event)
     place_of: dict[tuple, places.Place] = {}
-    report_of: dict[str, str] = {}  # article id -> its report, interned
-    members = []
+    report_of: dict[str, str] = {}  # article id -> its report
+    members: list[Member] = []
     for start in range(0, ev.num_rows, CHUNK):
         part = ev.take(by_id.slice(start, CHUNK))
-        cols = [part.column(c).to_pylist() for c in EVENT_COLUMNS]
-        for eid, aid, etype, loc, cc, lat, lon, d0, d1, prec, pos in zip(*cols):
-            key = (loc, cc, lat, lon)
+        codes, values = zip(*(_encoded(part.column(c)) for c in EVENT_COLUMNS[1:]))
+        aid, etype, loc, cc, lat, lon, d0, d1, prec, pos = codes
+        # A place per distinct (location, country, latitude, longitude): the four codes as one row of ints.
+        if part.num_rows < SHORT:  # (each row is its own value: see `_encoded`; `place_of` shares the places)
+            first = which = np.arange(part.num_rows)
+        else:
+            where_codes = np.stack([loc, cc, lat, lon], axis=1)
+            _, first, which = np.unique(where_codes, axis=0, return_index=True, return_inverse=True)
+        place_list = []
+        for row in first.tolist():
+            key = (values[2][loc[row]], values[3][cc[row]], values[4][lat[row]], values[5][lon[row]])
             place = place_of.get(key)
             if place is None:
-                place = place_of[key] = places.with_country(places.Place(loc, cc, lat, lon))
-            aid = one(aid, aid)
-            rep = report_of.get(aid)
+                place = place_of[key] = places.with_country(places.Place(*key))
+            place_list.append(place)
+        reports = []
+        for a in values[0].tolist():
+            rep = report_of.get(a)
             if rep is None:
-                rep = report(aid)
-                rep = report_of[aid] = one(rep, rep)
-            etype, d0, d1, prec, pos = one(etype, etype), one(d0, d0), one(d1, d1), one(prec, prec), one(pos, pos)
-            members.append(Member(eid, aid, etype, place, d0, d1, prec, rep, pos))
+                rep = report_of[a] = report(a)
+            reports.append(rep)
+        aids, etypes, d0s, d1s, precs, poss = (values[k][codes[k]].tolist() for k in (0, 1, 6, 7, 8, 9))
+        where = _objects(place_list)[which.ravel()].tolist()
+        members += map(Member, part.column("event_id").to_pylist(), aids, etypes, where, d0s, d1s, precs,
+                       _objects(reports)[aid].tolist(), poss)  # fmt: skip
     return members
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list as a numpy array of the same objects (np.array would read a list of tuples as a 2-D array)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+SHORT = 512  # events below which a window's columns are not dictionary-encoded
+
+
+def _encoded(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values): the column as ints into its distinct values (None among them), values as Python objects.
+    A short column is its own values (encoding it costs more than it saves, and its values are few anyway)."""
+    if len(column) < SHORT:
+        return np.arange(len(column)), _objects([*column.to_pylist(), None])
+    encoded = pc.dictionary_encode(column.combine_chunks())
+    values = encoded.dictionary.to_pylist()
+    codes = encoded.indices.fill_null(len(values)).to_numpy(zero_copy_only=False)
+    return codes, _objects([*values, None])
 
 
 def _plover(events: pa.Table, groups: list[Group], kind: list[str]) -> list[str | None]:
@@ -351,39 +424,28 @@ def _row(
     figures: dict[str, list[Figure]],
     sources: dict[str, str],
     syn: dict[str, Copy],
-) -> dict[str, Any]:
+) -> tuple:
+    """The row of group g, in ROW_COLUMNS order."""
     place = g.place
     located = next((m.place for m in g.members if m.place.key == place.key and m.place.latitude is not None), None)
     article_ids = sorted({m.article_id for m in g.members})
     originals = sorted({syn[a].original if a in syn else a for a in article_ids})
     source_names = sorted({sources.get(a) for a in article_ids} - {None})
     original_sources = {sources.get(a) for a in originals} - {None}
-    row: dict[str, Any] = {
-        "timeline_id": tid,
-        "date_start": g.start,
-        "date_end": g.end,
-        "date_precision": merging.precision(g),
-        "event_type": kind,
-        "event_types": sorted({m.event_type for m in g.members}),
-        "plover_type": plover_type,
-        "location": place.name,
-        "country_code": places.with_country(place).country_code,
-        "latitude": located.latitude if located else None,
-        "longitude": located.longitude if located else None,
-        "n_events": len(g.members),
-        "n_articles": len(originals),
-        "n_copies": len(article_ids) - len(originals),
-        "n_sources": len(original_sources),
-        "sources": source_names,
-        "article_ids": article_ids,
-        "event_ids": sorted(m.event_id for m in g.members),
-    }
     event_figures = [f for m in g.members for f in figures.get(m.event_id, ())]
-    for cat in CATEGORIES:
-        r = summarise(event_figures, cat) if event_figures else _NO_FIGURES  # most rows have no figure
-        row.update({f"{cat}_low": r.low, f"{cat}_best": r.best, f"{cat}_high": r.high})
-    row.update({"sentence": sentence, "sentence_event_id": best.event_id, "article_id": best.article_id})
-    return row
+    if event_figures:
+        killed, injured = (summarise(event_figures, cat) for cat in CATEGORIES)
+    else:
+        killed = injured = _NO_FIGURES  # most rows have no figure
+    return (
+        tid, g.start, g.end, merging.precision(g), kind, sorted({m.event_type for m in g.members}), plover_type,
+        place.name, places.with_country(place).country_code,
+        located.latitude if located else None, located.longitude if located else None,
+        killed.low, killed.best, killed.high, injured.low, injured.best, injured.high,
+        len(g.members), len(originals), len(article_ids) - len(originals), len(original_sources),
+        source_names, article_ids, sorted(m.event_id for m in g.members),
+        sentence, best.event_id, best.article_id,
+    )  # fmt: skip
 
 
 _NO_FIGURES = Range()
@@ -408,29 +470,17 @@ def _link_row(
     syn: dict[str, Copy],
     figures: dict[str, list[Figure]],
     before: str | None = None,
-) -> dict[str, Any]:
+) -> tuple:
+    """The link of event m on row `tid`, in LINK_COLUMNS order."""
     copy = syn.get(m.article_id) or _original(m.article_id)
     own = figures.get(m.event_id)
     used = sum(1 for f in own if not f.cumulative and f.floor is not None) if own else 0
-    return {
-        "event_id": m.event_id,
-        "timeline_id": tid,
-        "article_id": m.article_id,
-        "source": sources.get(m.article_id),
-        "original_article_id": copy.original,
-        "is_copy": copy.original != m.article_id,
-        "copy_similarity": copy.similarity,
-        "link": link.link,
-        "linked_to": link.linked_to,
-        "date_relation": link.date_relation,
-        "place_relation": link.place_relation,
-        "type_relation": link.type_relation,
-        "candidates": link.candidates,
-        "figures_used": used,
-        "figures_cumulative": sum(1 for f in own if f.cumulative) if own else 0,
-        "explanation": explain(m, link, g, copy, before),
-        "previous_timeline_id": before,
-    }
+    return (
+        m.event_id, tid, m.article_id, sources.get(m.article_id), copy.original, copy.original != m.article_id,
+        copy.similarity, link.link, link.linked_to, link.date_relation, link.place_relation, link.type_relation,
+        link.candidates, used, sum(1 for f in own if f.cumulative) if own else 0, explain(m, link, g, copy, before),
+        before,
+    )  # fmt: skip
 
 
 @lru_cache(maxsize=1 << 14)

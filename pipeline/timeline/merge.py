@@ -56,7 +56,8 @@ class Member:
 
     def order_key(self) -> tuple:
         lvl = places.LEVELS[self.place.level] if self.place.name else -1
-        return (self.days is None, lvl < 0, self.days or 0, -lvl, self.date_start or date.max, self.event_id)
+        days = self.days
+        return (days is None, lvl < 0, days or 0, -lvl, self.date_start or date.max, self.event_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,10 @@ class Group:
         place = m.place
         if place.name:
             key = place.key
-            if all(p.key != key for p in self.places):
+            for p in self.places:  # a loop, not all(<generator>): called for every event
+                if p.key == key:
+                    break
+            else:
                 self.places.append(place)
                 self.place_ids.append(place_id)
                 if self.top is None or places.LEVELS[place.level] > places.LEVELS[self.top.level]:
@@ -156,7 +160,7 @@ def _fit(m: Member, g: Group, known: _Places, place_id: int) -> str | None:
     """The place relation m (whose place is `place_id` of `known`) would have if it joined g, or _NO_FIT when
     any member of g rules it out. (The Link is built by `_merged` for the row chosen only: most fitting rows
     are the one row an event joins, but building a Link for each would cost more than the test.)"""
-    if g.start is None or max(m.date_start, g.start) > min(m.date_end, g.end):
+    if g.start is None or m.date_start > g.end or g.start > m.date_end:  # no common day (both intervals ordered)
         return _NO_FIT
     if types.kind(m.event_type) != types.kind(g.seed.event_type):  # every type on a row is of its seed's kind
         return _NO_FIT
@@ -173,16 +177,15 @@ def _fit(m: Member, g: Group, known: _Places, place_id: int) -> str | None:
 
 def _merged(m: Member, g: Group, place_relation: str | None, candidates: int) -> Link:
     """The link of m joining g (before it is added), `_fit` having said it fits with this place relation."""
-    type_group = types.group(m.event_type, g.seed.event_type)
-    return Link(
-        m.event_id,
-        MERGED,
-        linked_to=g.seed.event_id,
-        date_relation=_date_relation(m, g),
-        place_relation=place_relation,
-        type_relation="same" if m.event_type == g.seed.event_type else f"compatible:{type_group}",
-        candidates=candidates,
-    )
+    seed = g.seed  # (positional: keywords cost more than the rest of this call)
+    return Link(m.event_id, MERGED, seed.event_id, _date_relation(m, g), place_relation,
+                _type_relation(m.event_type, seed.event_type), candidates)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 12)
+def _type_relation(event_type: str, seed_type: str) -> str:
+    """The `type_relation` of an event joining a row of this seed type (memoised: a handful of pairs repeat)."""
+    return "same" if event_type == seed_type else f"compatible:{types.group(event_type, seed_type)}"
 
 
 BUCKET_DAYS = 7  # rows are filed by week: a day's lookup is one list, a month's a handful
@@ -237,9 +240,12 @@ def merge(members: list[Member], s: Settings = DEFAULTS) -> tuple[list[Group], d
             continue
         place_id = known.id(m.place)
         keys = _index_keys(m)
-        near = {gi for k in keys for gi in index.get(k, ())} if len(keys) > 1 else index.get(keys[0], ())
         start, end = m.date_start, m.date_end
-        seen = sorted(gi for gi in near if (g := groups[gi]).start <= end and start <= g.end)
+        if len(keys) > 1:
+            near = {gi for k in keys for gi in index.get(k, ())}
+            seen = sorted(gi for gi in near if (g := groups[gi]).start <= end and start <= g.end)
+        else:  # one list of rows, filed as they were made: already in order
+            seen = [gi for gi in index.get(keys[0], ()) if (g := groups[gi]).start <= end and start <= g.end]
         fits = [(gi, rel) for gi in seen if (rel := _fit(m, groups[gi], known, place_id)) is not _NO_FIT]
         if len(fits) == 1:
             gi, rel = fits[0]
@@ -274,4 +280,7 @@ def precision(g: Group) -> str | None:
 
 
 def precision_rank(precision: str | None) -> int:
-    return PRECISION_ORDER.index(precision) if precision in PRECISION_ORDER else len(PRECISION_ORDER)
+    return _PRECISION_RANK.get(precision, len(PRECISION_ORDER))
+
+
+_PRECISION_RANK = {p: i for i, p in enumerate(PRECISION_ORDER)}  # precision_rank's table (asked for every event)
