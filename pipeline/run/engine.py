@@ -17,6 +17,7 @@ running ones rather than waiting for them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -24,6 +25,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from pipeline import memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,7 +98,10 @@ def run_tasks(
         forked = multiprocessing.get_start_method() == "fork"  # only a forked worker has the main process's descriptors
         init = (os.getpid(), tuple(sorted(MAIN_ONLY_FDS)) if forked else ())
         pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_die_with, initargs=init)
+        thaw = contextlib.ExitStack()
         try:
+            if forked:
+                thaw.enter_context(memory.frozen())  # workers fork at the first task: they share, not copy
             yield from pool.map(fn, tasks)
         except BaseException:  # Ctrl-C, a crash, or the caller stopped: queued tasks must not run on
             running = list((getattr(pool, "_processes", None) or {}).values())  # the pool has no public list
@@ -105,6 +111,7 @@ def run_tasks(
             raise
         finally:
             pool.shutdown(wait=True)
+            thaw.close()
     else:
         yield from _dask(fn, tasks, workers, scheduler)
 

@@ -28,6 +28,7 @@ was another one: rows merged or split).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -47,10 +48,10 @@ import pyarrow.compute as pc
 import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
+from pipeline import memory
 from pipeline.settings import Settings
 from pipeline.tables import spec
 from pipeline.timeline import (
-    CHUNK,
     EVENT_COLUMNS,
     TABLES,
     Articles,
@@ -68,7 +69,9 @@ FIGURE_COLUMNS = ["casualty_id", "event_id", "article_id", "category", "low", "b
 BATCH = 65_536
 CHECK_ROWS = 50_000  # links checked at once
 PARALLEL_EVENTS = 50_000  # fewer events are merged in this process (starting workers costs time)
-AHEAD = 4  # windows read and given to the workers ahead of the one being written
+DIGEST_ROWS = 16_384  # rows of a window serialised into its digest at once
+WINDOW_CHUNK = 20_000  # links built as Python objects at once in a window (a worker's memory follows it)
+AHEAD = 1  # windows given to each worker ahead of the one being written (a window's rows wait here: 50 MB at 125,000 events)
 RECENT_BATCHES = 4  # event batches whose ids are kept to find the window of a figure
 
 # `check(piece, articles)` validates one piece: (the rows that pass, the reject rows, a validation summary)
@@ -155,12 +158,14 @@ def write_timeline(
                 progress("syndication", read, articles.num_rows)
 
     book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder, sets_made))
+    memory.release()  # syndication's pair arrays (GBs at a million articles) are freed: give them back
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])
     done: list[Window] = []
     tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))
     try:
         parts, total = _partition(folder, tmp)
+        memory.release()
         out.windows = len(parts)
         seen = 0
         pending: list[tuple[Window, list[dict[str, pa.Table]]]] = []  # merged windows waiting to be checked
@@ -169,10 +174,14 @@ def write_timeline(
             if pending:
                 _check_and_write(pending, articles, check, writer, out)
                 pending.clear()
+                memory.release()  # the checked rows are written: do not keep their pages
                 if progress and check is not None:
                     progress("validation", writer.rows["timeline_links"], total)
 
         pool = _pool(workers, articles, book.copies, settings) if workers > 1 and total >= PARALLEL_EVENTS else None
+        thaw = contextlib.ExitStack()
+        if pool is not None and multiprocessing.get_start_method() == "fork":
+            thaw.enter_context(memory.frozen())  # the workers fork at the first window: they share, not copy
         copied = {name: _Groups(previous / f"{name}.parquet") for name in TABLES} if previous is not None else {}
         known_ids = _Groups(previous / "timeline_links.parquet", ["event_id", "timeline_id"]) if previous is not None else None
         queue: deque[tuple[Window, Window | None, Any, int]] = deque()  # (window, old to copy, pieces to come, events)
@@ -193,9 +202,13 @@ def write_timeline(
                         writer.put(name, table)
                 win.rows = {name: [start[name], writer.rows[name] - start[name]] for name in TABLES}
             else:
-                pending.append((win, pieces.result() if pool is not None else pieces()))
-                if sum(p["timeline_links"].num_rows for _, ps in pending for p in ps) >= CHECK_ROWS:
-                    flush()
+                built = pieces.result() if pool is not None else pieces()
+                if not built:
+                    pending.append((win, []))
+                while built:  # a piece at a time, so that a large window is checked (and let go) in parts
+                    pending.append((win, [built.pop(0)]))
+                    if sum(p["timeline_links"].num_rows for _, ps in pending for p in ps) >= CHECK_ROWS:
+                        flush()
             done.append(win)
             seen += n
             if progress:
@@ -218,13 +231,14 @@ def write_timeline(
                         pieces = functools.partial(_build, ev, cas, book, settings, prev_ids)
                     queue.append((win, None, pieces, ev.num_rows))
                 del ev, cas
-                while len(queue) > (AHEAD if pool is not None else 0) or (queue and queue[0][1] is not None):
+                while len(queue) > (AHEAD * workers if pool is not None else 0) or (queue and queue[0][1] is not None):
                     consume()
             while queue:
                 consume()
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
+            thaw.close()
         flush()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -253,10 +267,10 @@ def _check_and_write(
         counts[name] = (np.bincount(owner[kept], minlength=len(pending)), np.bincount(owner, minlength=len(pending)))
     offset = {name: 0 for name in TABLES}
     for i, (win, _) in enumerate(pending):
-        win.rows = {}
-        for name in TABLES:
+        for name in TABLES:  # a window's pieces are written one after another: its rows are one span
             n = int(counts[name][0][i])
-            win.rows[name] = [writer.rows[name], n]
+            span = win.rows.setdefault(name, [writer.rows[name], 0])
+            span[1] += n
             writer.put(name, clean[name].slice(offset[name], n))
             offset[name] += n
             win.quarantined += int(counts[name][1][i]) - n
@@ -268,7 +282,7 @@ def _build(
     def sentence_of(rows: np.ndarray) -> pa.ChunkedArray:
         return ev.column("sentence").take(pa.array(rows))
 
-    return list(build_window(ev, cas, book, settings, sentence_of, CHUNK, prev_ids))
+    return list(build_window(ev, cas, book, settings, sentence_of, WINDOW_CHUNK, prev_ids))
 
 
 _WORKER: dict[str, Any] = {}
@@ -281,7 +295,10 @@ def _start_worker(articles: pa.Table, copies: dict[str, Copy], settings: Setting
 def _build_files(events_path: str, figures_path: str, prev_ids: dict[str, str]) -> list[dict[str, pa.Table]]:
     """A worker's task: merge the window filed in these two files."""
     ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
-    return _build(ev, cas, _WORKER["book"], _WORKER["settings"], prev_ids)
+    built = _build(ev, cas, _WORKER["book"], _WORKER["settings"], prev_ids)
+    del ev, cas
+    memory.release()  # the window's objects are gone: the next window need not find them still resident
+    return built
 
 
 def _pool(workers: int, articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> ProcessPoolExecutor:
@@ -312,16 +329,36 @@ def window_digest(ev: pa.Table, cas: pa.Table, book: Articles, settings: Setting
     timeline_settings = {k: v for k, v in asdict(settings).items() if k.startswith("timeline_")}
     h.update(json.dumps([version, timeline_settings], sort_keys=True, default=str).encode())
     for table, key in ((ev, "event_id"), (cas, "casualty_id")):
-        ordered = table.take(pc.sort_indices(table, [(key, "ascending")])) if table.num_rows else table
-        sink = pa.BufferOutputStream()
-        with ipc.new_stream(sink, ordered.schema) as w:
-            w.write_table(ordered.combine_chunks())
-        h.update(sink.getvalue())
+        # in key order, a slice at a time, streamed into the hash: a sorted copy of a month's events (sentences
+        # and all) and its serialisation would be two more copies of the window in this process
+        order = pc.sort_indices(table, [(key, "ascending")])
+        with ipc.new_stream(_HashSink(h), table.schema) as w:
+            for start in range(0, table.num_rows, DIGEST_ROWS):
+                w.write_table(table.take(order.slice(start, DIGEST_ROWS)).combine_chunks())
     aids = sorted(set(ev.column("article_id").to_pylist()))
     sources, published = book.lookup(aids)
     copies = {a: (c.original, c.similarity) for a in aids if (c := book.copies.get(a)) is not None}
     h.update(json.dumps([aids, sources, published, copies], sort_keys=True, default=str).encode())
     return h.hexdigest()
+
+
+class _HashSink:
+    """A file that only hashes what is written to it (what `ipc.new_stream` writes to)."""
+
+    closed = False
+
+    def __init__(self, h: Any) -> None:
+        self.h = h
+
+    def write(self, data: Any) -> int:
+        self.h.update(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
 
 
 def _read(path: Path, columns: list[str]) -> pa.Table:

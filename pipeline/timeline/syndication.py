@@ -323,15 +323,17 @@ def _groups(pairs: np.ndarray, sets: _Sets, by_rank: _Ranks, s: Settings, only_c
     copy of whom. Pairs and their counts stay numpy arrays (a million articles give millions of pairs)."""
     size = sets.size
     shared = _shared(sets, pairs)
-    first, second = pairs[:, 0], pairs[:, 1]
-    na, nb = size[first], size[second]
-    with np.errstate(divide="ignore", invalid="ignore"):  # `_verdict`, for all pairs at once (same float division)
-        jaccard = shared / (na + nb - shared)
-        contained = shared / np.minimum(na, nb)
-    copies = (na > 0) & (nb > 0) & (
-        (jaccard >= s.timeline_syndication_jaccard)
-        | ((shared >= s.timeline_syndication_min_shared) & (contained >= s.timeline_syndication_containment))
-    )  # fmt: skip
+    copies = np.zeros(len(pairs), dtype=bool)
+    for lo in range(0, len(pairs), VERDICT_PAIRS):  # a block at a time: the temporaries of all pairs are GBs
+        sh = shared[lo : lo + VERDICT_PAIRS]
+        na, nb = size[pairs[lo : lo + VERDICT_PAIRS, 0]], size[pairs[lo : lo + VERDICT_PAIRS, 1]]
+        with np.errstate(divide="ignore", invalid="ignore"):  # `_verdict`, for many pairs at once (same float division)
+            jaccard = sh / (na + nb - sh)
+            contained = sh / np.minimum(na, nb)
+        copies[lo : lo + VERDICT_PAIRS] = (na > 0) & (nb > 0) & (
+            (jaccard >= s.timeline_syndication_jaccard)
+            | ((sh >= s.timeline_syndication_min_shared) & (contained >= s.timeline_syndication_containment))
+        )  # fmt: skip
     parent = np.arange(len(size), dtype=np.int64)
 
     def root(x: int) -> int:
@@ -344,7 +346,7 @@ def _groups(pairs: np.ndarray, sets: _Sets, by_rank: _Ranks, s: Settings, only_c
         ra, rb = root(a), root(b)
         if ra != rb:  # the earlier article stays the group's original (ranks are publication order)
             parent[max(ra, rb)] = min(ra, rb)
-    grouped = np.unique(pairs).tolist()  # only articles of a candidate pair can be copies
+    grouped = np.unique(pairs[copies]).tolist()  # only articles of a pair of copies can be copies
     roots = {i: root(i) for i in grouped}
     keys, n = _keys(pairs, len(size)), {}
     for r, i in sorted((r, i) for i, r in roots.items() if r != i):
@@ -391,16 +393,34 @@ def _shared(sets: _Sets, pairs: np.ndarray) -> np.ndarray:
 
 
 PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
+VERDICT_PAIRS = 1 << 20  # pairs judged at once
+PAIR_BLOCK = 1 << 22  # pairs found before they are folded into the distinct ones
 
 
 def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> np.ndarray:
     """Pairs of article ranks (lower first) that share a sketch hash held by at most `cap` articles: sorted,
-    distinct rows of an (n, 2) array."""
-    found = [np.zeros((0, 2), dtype=np.int64)]
+    distinct rows of an (n, 2) array.
+
+    Each pair is handled as one number (`_keys`), and the pairs found are folded into the distinct ones every
+    `PAIR_BLOCK` or so: a pair that shares many sketch hashes is found once per hash, and at a million
+    articles the pairs as found (tens of millions) would take GBs where the distinct ones take tens of MB."""
+    n = int(r.max()) + 1 if len(r) else 1
+    keys = np.zeros(0, dtype=np.int64)  # distinct, sorted
+    found: list[np.ndarray] = []
+    waiting = 0
+
+    def fold() -> None:
+        nonlocal keys, waiting
+        if found:
+            keys = np.union1d(keys, np.concatenate(found))
+            found.clear()
+            waiting = 0
+
     part = (h >> np.uint64(61)).astype(np.int8) if len(h) else np.zeros(0, np.int8)  # top 3 bits: PARTS ranges
     for p in range(PARTS):
         mine = part == p
         hp, rp = h[mine], r[mine].astype(np.int64)
+        del mine
         order = np.lexsort((rp, hp))
         hp, rp = hp[order], rp[order]
         del order
@@ -408,10 +428,17 @@ def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> np.ndarray:
         lengths = np.diff(np.append(starts, len(hp)))
         small = (lengths > 1) & (lengths <= cap)
         for ln in np.unique(lengths[small]).tolist():  # every group of ln articles at once: all its pairs
-            members = rp[starts[small & (lengths == ln)][:, None] + np.arange(ln)]  # ranks ascending in a row
+            firsts = starts[small & (lengths == ln)]
             i, j = np.triu_indices(ln, 1)
-            found.append(np.stack([members[:, i].ravel(), members[:, j].ravel()], axis=1))
-    pairs = np.concatenate(found)
-    n = int(pairs.max()) + 1 if len(pairs) else 1
-    keys = np.unique(_keys(pairs, n))
-    return np.stack([keys // n, keys % n], axis=1)
+            step = max(1, PAIR_BLOCK // len(i))
+            for lo in range(0, len(firsts), step):
+                members = rp[firsts[lo : lo + step][:, None] + np.arange(ln)]  # ranks ascending in a row
+                found.append(np.unique(members[:, i].ravel() * np.int64(n) + members[:, j].ravel()))
+                waiting += len(found[-1])
+                if waiting >= PAIR_BLOCK:
+                    fold()
+    fold()
+    pairs = np.empty((len(keys), 2), dtype=np.int64)
+    np.floor_divide(keys, n, out=pairs[:, 0])
+    np.remainder(keys, n, out=pairs[:, 1])
+    return pairs
