@@ -571,6 +571,7 @@ def merge_units(
                 progress(job, stats["input_articles"])
         for name in DATA_TABLES:
             sinks[name].close()
+        del seen  # the ids of every article (tens of MB at a million): not needed by what follows
         if derive is not None:
             derived_rejects, result.derived = derive(folder, shingle_files)
             if partition_root is not None:

@@ -271,6 +271,14 @@ def warm_up() -> None:
             _warm.add(name)
 
 
+def cool_down() -> None:
+    """Let go of the language model (about 70 MB) that `warm_up` loaded here for the forked workers once they are
+    done: the merge and the timeline never detect a language (a later ingest in this process loads it again)."""
+    from pipeline.ingest import language
+
+    language._identifier.cache_clear()
+
+
 # ---------------------------------------------------------------- extract
 def extract_rows(
     article_id: str, text: str, reference: date, dateline_place: str | None, mention_rows: list[dict[str, Any]]

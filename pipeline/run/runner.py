@@ -422,6 +422,10 @@ def execute(
                 for summaries, task in zip(results, tasks):
                     n = sum(u["input_articles"] for u in summaries)
                     bars.articles("process", n, sum(j.size for j in task.jobs), todo_bytes)
+            if engine_mod.forks_workers(engine, workers, len(tasks)):
+                from pipeline.run.chain import cool_down
+
+                cool_down()  # what only the warmed-up ingest used: the merge and the timeline never need it
             bars.done("process")
         merged: dict[str, batch.MergeResult] = {}
 

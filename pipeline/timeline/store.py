@@ -55,7 +55,6 @@ from pipeline.timeline import (
     EVENT_COLUMNS,
     TABLES,
     Articles,
-    Copy,
     _text_source,
     build_window,
     syndication,
@@ -143,8 +142,27 @@ def write_timeline(
     when `reuse`, and events get their `previous_timeline_id`. With `workers` > 1, windows are merged
     on that many processes (large inputs only), and written in order as they come back. `sets_made`: the
     articles' shingle sets as the workers made them (else syndication reads every text)."""
+    events = pq.read_metadata(folder / "events.parquet").num_rows
+    if workers <= 1 or events < PARALLEL_EVENTS:
+        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, None, 1, sets_made)
+    # The workers are started now, while this process is small: a worker forked later, from a process that
+    # has read the articles and found the copies, would hold on to those pages as this process reuses them.
+    with contextlib.ExitStack() as stack:
+        if multiprocessing.get_start_method() == "fork":
+            stack.enter_context(memory.frozen())  # they share what is alive now, not copy it
+        pool = stack.enter_context(_pool(workers))
+        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made)
+
+
+def _write_timeline(
+    folder: Path, settings: Settings, version: str, write: Write, check: Check | None, previous: Path | None,
+    reuse: bool, progress: Progress | None, pool: ProcessPoolExecutor | None, workers: int, sets_made: SetSource | None,
+) -> tuple[Outcome, list[Window]]:  # fmt: skip
     before = read_state(previous) if previous is not None else {}
-    articles = pq.read_table(folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"])
+    articles = pq.read_table(
+        folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"]
+    ).combine_chunks()  # one chunk: the book below selects from it without copying (a million articles: 85 MB)
+    memory.release()  # the reader's buffers
 
     passes = [0]
 
@@ -178,10 +196,6 @@ def write_timeline(
                 if progress and check is not None:
                     progress("validation", writer.rows["timeline_links"], total)
 
-        pool = _pool(workers, articles, book.copies, settings) if workers > 1 and total >= PARALLEL_EVENTS else None
-        thaw = contextlib.ExitStack()
-        if pool is not None and multiprocessing.get_start_method() == "fork":
-            thaw.enter_context(memory.frozen())  # the workers fork at the first window: they share, not copy
         copied = {name: _Groups(previous / f"{name}.parquet") for name in TABLES} if previous is not None else {}
         known_ids = _Groups(previous / "timeline_links.parquet", ["event_id", "timeline_id"]) if previous is not None else None
         queue: deque[tuple[Window, Window | None, Any, int]] = deque()  # (window, old to copy, pieces to come, events)
@@ -226,7 +240,7 @@ def write_timeline(
                     out.rebuilt += 1
                     prev_ids = _previous_ids(known_ids, old) if known_ids is not None else {}
                     if pool is not None:
-                        pieces = pool.submit(_build_files, *map(str, paths), prev_ids)
+                        pieces = pool.submit(_build_files, *map(str, paths), prev_ids, _book_of(book, ev), settings)
                     else:
                         pieces = functools.partial(_build, ev, cas, book, settings, prev_ids)
                     queue.append((win, None, pieces, ev.num_rows))
@@ -237,8 +251,9 @@ def write_timeline(
                 consume()
         finally:
             if pool is not None:
-                pool.shutdown(cancel_futures=True)
-            thaw.close()
+                for _, _, pieces, _ in queue:  # an error: windows not started are not merged
+                    if pieces is not None:
+                        pieces.cancel()
         flush()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -285,36 +300,38 @@ def _build(
     return list(build_window(ev, cas, book, settings, sentence_of, WINDOW_CHUNK, prev_ids))
 
 
-_WORKER: dict[str, Any] = {}
+def _book_of(book: Articles, ev: pa.Table) -> Articles:
+    """What a worker needs to know about the articles of one window's events (not the whole archive)."""
+    ids = pc.unique(ev.column("article_id"))
+    table = book.table.filter(pc.is_in(book.table.column("article_id"), value_set=ids))
+    copies = {a: c for a in ids.to_pylist() if (c := book.copies.get(a)) is not None}
+    return Articles(table, copies)
 
 
-def _start_worker(articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> None:
-    _WORKER.update(book=Articles(articles, copies), settings=settings)
-
-
-def _build_files(events_path: str, figures_path: str, prev_ids: dict[str, str]) -> list[dict[str, pa.Table]]:
+def _build_files(
+    events_path: str, figures_path: str, prev_ids: dict[str, str], book: Articles, settings: Settings
+) -> list[dict[str, pa.Table]]:  # fmt: skip
     """A worker's task: merge the window filed in these two files."""
     ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
-    built = _build(ev, cas, _WORKER["book"], _WORKER["settings"], prev_ids)
+    built = _build(ev, cas, book, settings, prev_ids)
     del ev, cas
     memory.release()  # the window's objects are gone: the next window need not find them still resident
     return built
 
 
-def _pool(workers: int, articles: pa.Table, copies: dict[str, Copy], settings: Settings) -> ProcessPoolExecutor:
-    """Worker processes for the windows. Forked where the platform forks by default (Linux): a worker then
-    shares this process's loaded code and gazetteer instead of loading its own (seconds, and hundreds of MB);
-    elsewhere spawned."""
-    cols = articles.select([c for c in ("article_id", "source", "published") if c in articles.column_names])
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for the windows, started at once. Forked where the platform forks by default (Linux):
+    a worker then shares this process's loaded code and gazetteer instead of loading its own (seconds, and
+    hundreds of MB); elsewhere spawned."""
     method = "fork" if multiprocessing.get_start_method() == "fork" else "spawn"
     if method == "fork":
         from pipeline.timeline import places
 
         places.preload()
-    return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker, initargs=(cols.combine_chunks(), copies, settings),
-    )  # fmt: skip
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+    for started in [pool.submit(int) for _ in range(workers)]:
+        started.result()
+    return pool
 
 
 def state_metadata(done: list[Window]) -> dict[bytes, bytes]:
