@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -401,12 +402,17 @@ class TableSink:
         if not self.buffer:
             return
         table = pa.concat_tables(self.buffer).combine_chunks()
-        self.parquet.write_table(table)
-        self.csv.write_table(csv_table(table))
-        if self.partition_root is not None:
-            month = pa.concat_arrays([m.cast(pa.string()) for m in self.months])
-            write_partitions(self.partition_root, self.name, table, month, f"{self.flushes:05d}")
-            self.months = []
+        # the CSV is formatted and written on a second thread while this one compresses the Parquet row group:
+        # Arrow lets go of the GIL in both, so the merge's two halves of the work take one's time
+        csv_written = in_background(lambda: self.csv.write_table(csv_table(table)))
+        try:
+            self.parquet.write_table(table)
+            if self.partition_root is not None:
+                month = pa.concat_arrays([m.cast(pa.string()) for m in self.months])
+                write_partitions(self.partition_root, self.name, table, month, f"{self.flushes:05d}")
+                self.months = []
+        finally:
+            csv_written()
         self.flushes += 1
         self.buffer, self.buffered = [], 0
 
@@ -417,6 +423,29 @@ class TableSink:
         self.parquet.close()
         self.csv.close()
         self.parquet = self.csv = None
+
+
+def in_background(work: Callable[[], Any]) -> Callable[[], Any]:
+    """Start `work` on a thread of its own; the returned function waits for it and gives its result or raises its
+    error. (A plain thread, not a pool: nothing is left running for a forked worker process to inherit.)"""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="pipeline-background", daemon=True)
+    thread.start()
+
+    def wait() -> Any:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    return wait
 
 
 @dataclass(frozen=True)
@@ -511,6 +540,22 @@ class _SeenArticles:
         raise AssertionError(f"article {article_id} was merged but is in no merged unit")
 
 
+def _read_unit_cache(unit: Path) -> tuple[dict[str, Any], dict[str, pa.Table]]:
+    stats = json.loads((unit / "unit.json").read_text())
+    return stats, {name: pq.read_table(unit / f"{name}.parquet") for name in ALL_TABLES}
+
+
+def _read_ahead(cache_dir: Path, jobs: list[UnitJob]) -> Iterator[tuple[UnitJob, dict[str, Any], dict[str, pa.Table]]]:
+    """Each unit's cached stats and tables, in order; the next unit is read on a second thread while the caller
+    writes this one (one unit ahead: a few tens of MB held)."""
+    pending = in_background(lambda: _read_unit_cache(cache_dir / jobs[0].key)) if jobs else None
+    for i, job in enumerate(jobs):
+        stats, tables = pending()
+        pending = in_background(lambda k=jobs[i + 1].key: _read_unit_cache(cache_dir / k)) if i + 1 < len(jobs) else None
+        yield job, stats, tables
+    # a caller that stops early (an error) leaves at most one read running; it ends on its own
+
+
 def merge_units(
     jobs: list[UnitJob], cache_dir: Path, folder: Path, partition: bool = False,
     derive: Callable[[Path, list[ShingleFile]], tuple[pa.Table, dict[str, Any]]] | None = None,
@@ -530,14 +575,12 @@ def merge_units(
     result = MergeResult({}, 0, Counter(), Counter(), {}, {}, Counter())
     shingle_files: list[ShingleFile] = []
     try:
-        for job in jobs:
+        for job, stats, tables in _read_ahead(cache_dir, jobs):
             unit = cache_dir / job.key
-            stats = json.loads((unit / "unit.json").read_text())
             result.input_articles += stats["input_articles"]
             result.seconds.update(stats["seconds"])
             for table, fails in stats["table_failures"].items():
                 result.table_failures.setdefault(table, []).extend(fails)
-            tables = {name: pq.read_table(unit / f"{name}.parquet") for name in ALL_TABLES}
             articles = tables["articles"]
             dup_rows, keep = [], []
             for row in articles.select(["article_id", "source_id", "raw_path"]).to_pylist():
