@@ -67,6 +67,7 @@ def test_incremental_runs_equal_a_full_run(tmp_path, caplog):
     raw = write_raw(tmp_path / "raw", STORIES)
     out, work = tmp_path / "out", tmp_path / "work"
     do_run(raw, out, work)
+    assert (work / runner.PAIR_MEMORY).is_file()  # syndication's pair counts, kept for the next run
     before = {p: p.stat().st_mtime_ns for p in out.iterdir()}
     caplog.set_level(logging.INFO, logger="pipeline")
     do_run(raw, out, work)  # nothing new: nothing written

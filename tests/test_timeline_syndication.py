@@ -112,12 +112,12 @@ def _brute_force(rows, s):
     return out
 
 
-def test_sketch_and_streamed_comparison_find_what_comparing_every_pair_finds():
-    """Made-up stories and their copies: the sketch proposes every copy pair, and the result does not
-    depend on how the texts are streamed."""
-    rng = random.Random(3)
+def _stories_and_copies(seed: int = 3, stories_n: int = 14) -> list[tuple[str, str | None, str]]:
+    """(id, published, text) rows: made-up stories of invented words, and copies of the first nine (with a
+    dateline, trimmed, sharing one passage only, lightly edited), with an empty and two very short texts."""
+    rng = random.Random(seed)
     vocabulary = [f"{rng.choice('bdfklmnprstvz')}{rng.choice('aeiou')}{rng.choice('lmnrst')}{i}" for i in range(400)]
-    stories = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(60, 140))) + "." for _ in range(14)]
+    stories = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(60, 140))) + "." for _ in range(stories_n)]
     rows = [(f"s{i:02}", f"2023-03-{10 + i % 9:02}", text) for i, text in enumerate(stories)]
     for i, text in enumerate(stories[:9]):
         words = text.split()
@@ -129,6 +129,13 @@ def test_sketch_and_streamed_comparison_find_what_comparing_every_pair_finds():
         ][i % 4]
         rows.append((f"c{i:02}", rng.choice([None, "2023-03-01", "2023-04-01"]), variant))
     rows += [("empty", None, ""), ("short1", "2023-03-02", "Two killed."), ("short2", "2023-03-03", "two KILLED")]
+    return rows
+
+
+def test_sketch_and_streamed_comparison_find_what_comparing_every_pair_finds():
+    """Made-up stories and their copies: the sketch proposes every copy pair, and the result does not
+    depend on how the texts are streamed."""
+    rows = _stories_and_copies()
     s = Settings(timeline_sketch_size=4)
     expected = _brute_force(rows, s)
     assert sum(original != aid for aid, (original, _) in expected.items()) >= 7  # copies are there to be found
@@ -200,3 +207,79 @@ def test_candidate_pairs_and_groups_match_the_pair_by_pair_definition(seed, tmp_
             both = len(set(texts[i].tolist()) & set(texts[o].tolist()))
             expect[ranks[i]] = (ranks[o], round(both / (size[i] + size[o] - both), 3))
     assert {k: (c.original, c.similarity) for k, c in out.items()} == expect
+
+
+def _counted_pairs(monkeypatch):
+    """The pairs whose shared shingles are counted from the sets (not taken from a `PairMemory`)."""
+    import importlib
+
+    syn = importlib.import_module("pipeline.timeline.syndication")
+    counted: list[tuple[int, int]] = []
+    real = syn._shared
+
+    def spy(sets, pairs, known=None):
+        if known is None:
+            counted.extend(map(tuple, pairs.tolist()))
+        return real(sets, pairs, known)
+
+    monkeypatch.setattr(syn, "_shared", spy)
+    return counted
+
+
+def _copies_with(rows, s, memory=None):
+    import pyarrow as pa
+
+    from pipeline.timeline.syndication import copies_of
+
+    ids, published = pa.array([r[0] for r in rows], pa.string()), pa.array([r[1] for r in rows], pa.string())
+    found = copies_of(ids, published, _source(rows), s, pairs=memory)
+    return {aid: (c.original, c.similarity) for aid, c in found.items()}
+
+
+def test_a_nightly_run_counts_only_the_pairs_of_new_articles_and_finds_what_a_full_count_finds(tmp_path, monkeypatch):
+    """The pair counts kept by one run (`PairMemory`) are used by the next: with two new articles (a copy of an
+    old story, and a story of their own) only pairs that involve them are counted, and the copies found are
+    those found by counting every pair."""
+    from pipeline.timeline.syndication import PairMemory
+
+    s = Settings(timeline_sketch_size=4)
+    old = _stories_and_copies()
+    new = [("n-copy", "2023-03-20", "CITY (Wire) - " + old[2][2]), ("n-own", "2023-03-21", _stories_and_copies(9, 1)[0][2])]
+    counted = _counted_pairs(monkeypatch)
+    assert _copies_with(old, s, PairMemory(tmp_path / "pairs.npz", "v1")) == _copies_with(old, s)
+    counted.clear()
+    full = _copies_with(old + new, s)
+    every = list(counted)
+    counted.clear()
+    assert _copies_with(old + new, s, PairMemory(tmp_path / "pairs.npz", "v1")) == full
+    assert full["n-copy"][0] == old[2][0]  # the new copy joins its story
+    order = sorted(old + new, key=lambda a: (a[1] is None, a[1] or "", a[0]))
+    new_ranks = {i for i, row in enumerate(order) if row[0].startswith("n-")}
+    assert counted and len(counted) < len(every)
+    assert all(a in new_ranks or b in new_ranks for a, b in counted)
+    assert sorted(counted) == sorted(p for p in every if p[0] in new_ranks or p[1] in new_ranks)
+
+
+@pytest.mark.parametrize("damage", ["other key", "garbage", "truncated", "not read"])
+def test_pair_counts_of_another_key_or_a_damaged_file_are_not_used(tmp_path, monkeypatch, damage):
+    from pipeline.timeline.syndication import PairMemory
+
+    s = Settings(timeline_sketch_size=4)
+    rows = _stories_and_copies()
+    path = tmp_path / "pairs.npz"
+    want = _copies_with(rows, s, PairMemory(path, "v1"))
+    key, read = "v1", True
+    if damage == "other key":
+        key = "v2"
+    elif damage == "garbage":
+        path.write_bytes(b"not a numpy archive" * 10)
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:200])
+    else:
+        read = False  # a full rebuild (`--full`) counts every pair again
+    counted = _counted_pairs(monkeypatch)
+    assert _copies_with(rows, s, PairMemory(path, key, read)) == want
+    assert counted  # every pair counted again
+    counted.clear()
+    assert _copies_with(rows, s, PairMemory(path, key)) == want  # and kept again for the next run
+    assert not counted

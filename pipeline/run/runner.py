@@ -218,6 +218,7 @@ def summary_text(data: dict[str, Any], report: str) -> str:
 
 # ------------------------------------------------------------------ whole run
 # Settings that do not change a unit's rows (they act on the timeline, the screen or the exit code).
+PAIR_MEMORY = "syndication-pairs.npz"  # in the work folder: the pair counts syndication keeps for the next run
 NOT_UNIT_SETTINGS = ("progress", "validation_fail_on_table_errors", "timeline_")
 
 
@@ -231,13 +232,15 @@ def processing_version(settings: Settings, v: dict[str, str]) -> str:
 
 def derive_timeline(
     settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True,
-    bars: Progress | None = None, workers: int = 1,
+    bars: Progress | None = None, workers: int = 1, pair_memory: Path | None = None,
 ) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:  # fmt: skip
     """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
-    tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied."""
+    tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied.
+    `pair_memory`: a file in the work folder where syndication keeps its pair counts for the next run."""
 
     def derive(folder: Path, shingle_files: list[batch.ShingleFile] | None = None) -> tuple[pa.Table, dict[str, Any]]:
         from pipeline.timeline.store import state_metadata, write_timeline
+        from pipeline.timeline.syndication import PairMemory
         from pipeline.validate import validate_derived
 
         def check(piece: dict[str, pa.Table], articles: pa.Table) -> tuple[dict[str, pa.Table], pa.Table, dict[str, Any]]:
@@ -259,8 +262,13 @@ def derive_timeline(
                 total = pq.read_metadata(folder / "articles.parquet").num_rows
                 told = (lambda done: progress("syndication", done, total)) if progress is not None else None
                 made = batch.shingle_source(shingle_files, settings.timeline_shingle_words, told)
+            pairs = None
+            if pair_memory is not None:  # counts made by other code or another shingle length are not read
+                key = hashlib.sha256(f"{version}|{settings.timeline_shingle_words}".encode()).hexdigest()[:16]
+                pairs = PairMemory(pair_memory, key, read=reuse)
             out, windows = write_timeline(
-                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers, made
+                folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers,
+                made, pairs,
             )  # fmt: skip
             sinks["timeline_links"].flush()
             sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))
@@ -435,7 +443,8 @@ def execute(
             forked = engine_mod.forks_workers(engine, workers, tasks=2)  # as local workers would be for any work to share
             timeline_workers = (workers or engine_mod.default_workers()) if forked else 1
             derive = derive_timeline(
-                settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars, timeline_workers
+                settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars, timeline_workers,
+                work / PAIR_MEMORY,
             )  # fmt: skip
             all_bytes = sum(j.size for j in jobs)
 

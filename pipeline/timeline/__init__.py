@@ -37,7 +37,7 @@ from pipeline.timeline import merge as merging
 from pipeline.timeline import places
 from pipeline.timeline.figures import Figure, Range, summarise
 from pipeline.timeline.merge import Group, Link, Member
-from pipeline.timeline.syndication import Copy, SetSource, TextSource, copies_of
+from pipeline.timeline.syndication import Copy, PairMemory, SetSource, TextSource, copies_of
 from pipeline.timeline.types import pick
 
 __all__ = ["build_timeline", "iter_timeline", "main"]
@@ -165,14 +165,16 @@ class Articles:
 
 def syndication(
     articles: pa.Table, text_source: TextSource, settings: Settings, spill_dir: Path | None = None,
-    sets_made: SetSource | None = None,
+    sets_made: SetSource | None = None, pairs: PairMemory | None = None,
 ) -> dict[str, Copy]:  # fmt: skip
     """The syndicated copies among the articles (article id -> Copy; an article missing is its own original);
     the articles' shingle sets are filed in a temporary folder inside `spill_dir` meanwhile. With `sets_made`,
     the sets the workers made are read instead of the texts."""
     ids = articles.column("article_id")
     published = articles.column("published") if "published" in articles.column_names else pa.nulls(len(ids), pa.string())
-    return copies_of(ids, published, text_source, settings, only_copies=True, spill_dir=spill_dir, sets_made=sets_made)
+    return copies_of(
+        ids, published, text_source, settings, only_copies=True, spill_dir=spill_dir, sets_made=sets_made, pairs=pairs
+    )  # fmt: skip
 
 
 def build_window(

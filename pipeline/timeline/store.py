@@ -60,7 +60,7 @@ from pipeline.timeline import (
     syndication,
     windows,
 )
-from pipeline.timeline.syndication import SetSource
+from pipeline.timeline.syndication import PairMemory, SetSource
 
 STATE_KEY = b"pipeline.timeline.windows"  # footer key of timeline_links.parquet
 PART_COLUMNS = [*EVENT_COLUMNS, "plover_type", "sentence"]
@@ -134,6 +134,7 @@ def write_timeline(
     progress: Progress | None = None,
     workers: int = 1,
     sets_made: SetSource | None = None,
+    pairs: PairMemory | None = None,
 ) -> tuple[Outcome, list[Window]]:
     """Build `timeline` and `timeline_links` from the tables in `folder`, writing them through `write`.
 
@@ -141,22 +142,24 @@ def write_timeline(
     With `previous` (the last run's folder), windows whose digest did not change are copied from there
     when `reuse`, and events get their `previous_timeline_id`. With `workers` > 1, windows are merged
     on that many processes (large inputs only), and written in order as they come back. `sets_made`: the
-    articles' shingle sets as the workers made them (else syndication reads every text)."""
+    articles' shingle sets as the workers made them (else syndication reads every text); `pairs`: the counts of
+    shared shingles remembered from the last run (`syndication.PairMemory`)."""
     events = pq.read_metadata(folder / "events.parquet").num_rows
     if workers <= 1 or events < PARALLEL_EVENTS:
-        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, None, 1, sets_made)
+        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, None, 1, sets_made, pairs)
     # The workers are started now, while this process is small: a worker forked later, from a process that
     # has read the articles and found the copies, would hold on to those pages as this process reuses them.
     with contextlib.ExitStack() as stack:
         if multiprocessing.get_start_method() == "fork":
             stack.enter_context(memory.frozen())  # they share what is alive now, not copy it
         pool = stack.enter_context(_pool(workers))
-        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made)
+        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs)
 
 
 def _write_timeline(
     folder: Path, settings: Settings, version: str, write: Write, check: Check | None, previous: Path | None,
     reuse: bool, progress: Progress | None, pool: ProcessPoolExecutor | None, workers: int, sets_made: SetSource | None,
+    pairs: PairMemory | None = None,
 ) -> tuple[Outcome, list[Window]]:  # fmt: skip
     before = read_state(previous) if previous is not None else {}
     articles = pq.read_table(
@@ -175,7 +178,7 @@ def _write_timeline(
             if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
                 progress("syndication", read, articles.num_rows)
 
-    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder, sets_made))
+    book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder, sets_made, pairs))
     memory.release()  # syndication's pair arrays (GBs at a million articles) are freed: give them back
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])

@@ -13,7 +13,9 @@ memory (16 hashes), and its full shingle set goes to a file (`spill_dir`, remove
 which the sets of the candidate pairs are read back when they are compared. The
 texts are read once whatever the number of candidate pairs. A run of the pipeline does not even read
 them: each worker caches its articles' sets beside their rows (`shingle_table`), and the merge reads those
-(`copies_of(..., sets_made=...)`), so a nightly run shingles only the new articles.
+(`copies_of(..., sets_made=...)`), so a nightly run shingles only the new articles. And with a `PairMemory`
+(a file in the run's work folder) the shingles two articles share are counted once: a nightly run compares only
+the candidate pairs that involve a new article.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import hashlib
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -251,6 +254,74 @@ class _Ranks:
     def __getitem__(self, i: int) -> str:
         return self.ids[i].as_py()
 
+    def hashes(self) -> np.ndarray:
+        """The id hash of each rank."""
+        out = np.empty_like(self.sorted)
+        out[self.order] = self.sorted
+        return out
+
+
+class PairMemory:
+    """The shingles each candidate pair of the last run shared, kept in a file (in the run's work folder), so
+    that a nightly run counts only the pairs that involve a new article.
+
+    An article id is a hash of the article's content, so two ids always stand for the same two shingle sets
+    and the same count; a pair is filed under its two id hashes (`keys`: a 64-bit key, and a 32-bit check that
+    must match too, so a pair is never taken for another). `key` names what the counts depend on (the
+    shingle length and the code that makes the sets): a file made under another key is not read. The file
+    holds this run's pairs only, so it does not grow with the runs; a missing or damaged file means every
+    pair is counted, as in a first run. Hand-written: a pair count cache is particular to this comparison.
+    """
+
+    def __init__(self, path: Path, key: str, read: bool = True) -> None:
+        self.path, self.key = Path(path), key
+        self.sorted_keys = np.zeros(0, np.uint64)
+        self.checks = np.zeros(0, np.uint32)
+        self.counts = np.zeros(0, np.int32)
+        if read:
+            self._load()
+
+    def _load(self) -> None:
+        try:
+            with np.load(self.path, allow_pickle=False) as z:
+                if str(z["key"]) != self.key:
+                    return
+                keys, checks, counts = z["keys"], z["checks"], z["counts"]
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return
+        if len(keys) == len(checks) == len(counts) and (len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all())):
+            self.sorted_keys, self.checks, self.counts = keys, checks, counts
+
+    @staticmethod
+    def keys(id_hashes: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(key, check) of each pair of ranks, the same whichever way round the pair is written."""
+        if not len(pairs):
+            return np.zeros(0, np.uint64), np.zeros(0, np.uint32)
+        a, b = id_hashes[pairs[:, 0]], id_hashes[pairs[:, 1]]
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        with np.errstate(over="ignore"):
+            key = _mix(lo * _P + hi)
+            check = (_mix(hi * _P + lo) >> np.uint64(32)).astype(np.uint32)
+        return key, check
+
+    def recall(self, keys: np.ndarray, checks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(remembered?, count) of each pair."""
+        if not len(self.sorted_keys) or not len(keys):
+            return np.zeros(len(keys), bool), np.zeros(len(keys), np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
+        found = (self.sorted_keys[at] == keys) & (self.checks[at] == checks)
+        return found, np.where(found, self.counts[at], 0).astype(np.int64)
+
+    def keep(self, keys: np.ndarray, checks: np.ndarray, counts: np.ndarray) -> None:
+        """Remember this run's pairs (and only them), atomically."""
+        order = np.argsort(keys, kind="stable")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            np.savez(fh, key=np.array(self.key), keys=keys[order], checks=checks[order], counts=counts[order].astype(np.int32))
+        os.replace(tmp, self.path)
+        self.sorted_keys, self.checks, self.counts = np.zeros(0, np.uint64), np.zeros(0, np.uint32), np.zeros(0, np.int32)
+
 
 def _id_hashes(ids: list[str]) -> np.ndarray:
     out = np.empty(len(ids), dtype=np.uint64)
@@ -262,11 +333,12 @@ def _id_hashes(ids: list[str]) -> np.ndarray:
 def copies_of(
     article_ids: pa.Array | pa.ChunkedArray, published: pa.Array | pa.ChunkedArray, texts: TextSource,
     s: Settings = DEFAULTS, only_copies: bool = False, spill_dir: str | Path | None = None,
-    sets_made: SetSource | None = None,
+    sets_made: SetSource | None = None, pairs: PairMemory | None = None,
 ) -> dict[str, Copy]:  # fmt: skip
     """`copies_streamed` on two Arrow columns (no Python object per article: there may be millions); the
     shingle sets are filed in a temporary folder inside `spill_dir` (default: the system's). With `sets_made`,
-    the sets are read from there instead of made from `texts` (the same sets: `shingle_table`)."""
+    the sets are read from there instead of made from `texts` (the same sets: `shingle_table`). With `pairs`,
+    the counts it remembers are used and this run's are remembered in their place."""
     # ranks are publication order: (no date last, published, article id); UTF-8 bytes sort as code points do
     table = pa.table({"id": article_ids, "published": published})
     order = pc.sort_indices(table, [("published", "ascending"), ("id", "ascending")])  # nulls (no date) last
@@ -279,10 +351,10 @@ def copies_of(
             sketch_h, sketch_r = _stream(made, by_rank, sets, s)
         finally:
             sets.close()
-        pairs = _candidate_pairs(sketch_h, sketch_r, s.timeline_sketch_bucket_cap)
+        candidates = _candidate_pairs(sketch_h, sketch_r, s.timeline_sketch_bucket_cap)
         del sketch_h, sketch_r
         try:
-            return _groups(pairs, sets, by_rank, s, only_copies)
+            return _groups(candidates, sets, by_rank, s, only_copies, pairs)
         finally:
             sets.release()
 
@@ -318,11 +390,19 @@ def _stream(
     return sketch_h[:used], sketch_r[:used]
 
 
-def _groups(pairs: np.ndarray, sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool) -> dict[str, Copy]:
+def _groups(
+    pairs: np.ndarray, sets: _Sets, by_rank: _Ranks, s: Settings, only_copies: bool, memory: PairMemory | None = None
+) -> dict[str, Copy]:
     """Compare the candidate pairs (sorted, distinct rows of ranks), group copies transitively, and say who is a
     copy of whom. Pairs and their counts stay numpy arrays (a million articles give millions of pairs)."""
     size = sets.size
-    shared = _shared(sets, pairs)
+    if memory is None:
+        shared = _shared(sets, pairs)
+    else:
+        keys, checks = memory.keys(by_rank.hashes(), pairs)
+        shared = _shared(sets, pairs, memory.recall(keys, checks))
+        memory.keep(keys, checks, shared)
+        del keys, checks
     copies = np.zeros(len(pairs), dtype=bool)
     for lo in range(0, len(pairs), VERDICT_PAIRS):  # a block at a time: the temporaries of all pairs are GBs
         sh = shared[lo : lo + VERDICT_PAIRS]
@@ -372,9 +452,17 @@ def _intersection(sets: _Sets, a: int, b: int) -> int:
     return int(np.intersect1d(sets.get(a), sets.get(b), assume_unique=True).size)
 
 
-def _shared(sets: _Sets, pairs: np.ndarray) -> np.ndarray:
+def _shared(sets: _Sets, pairs: np.ndarray, known: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Shingles shared by each pair (sorted, so that the pairs of one article come together): that article's
-    set is read once and each partner's set is looked up in it, all partners in one `searchsorted`."""
+    set is read once and each partner's set is looked up in it, all partners in one `searchsorted`. `known`:
+    (which pairs are already counted, their counts)."""
+    if known is not None:
+        found, counts = known
+        out = counts.astype(np.int64)
+        todo = np.flatnonzero(~found)
+        if len(todo):
+            out[todo] = _shared(sets, pairs[todo])
+        return out
     out = np.zeros(len(pairs), dtype=np.int64)
     if not len(pairs):
         return out
