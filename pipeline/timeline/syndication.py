@@ -305,12 +305,17 @@ class PairMemory:
         return key, check
 
     def recall(self, keys: np.ndarray, checks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(remembered?, count) of each pair."""
-        if not len(self.sorted_keys) or not len(keys):
-            return np.zeros(len(keys), bool), np.zeros(len(keys), np.int64)
-        at = np.minimum(np.searchsorted(self.sorted_keys, keys), len(self.sorted_keys) - 1)
-        found = (self.sorted_keys[at] == keys) & (self.checks[at] == checks)
-        return found, np.where(found, self.counts[at], 0).astype(np.int64)
+        """(remembered?, count) of each pair. The remembered counts are let go of then (at a million articles,
+        a hundred MB): this run's take their place in `keep`."""
+        remembered, self.sorted_keys = self.sorted_keys, np.zeros(0, np.uint64)
+        their_checks, self.checks = self.checks, np.zeros(0, np.uint32)
+        counts, self.counts = self.counts, np.zeros(0, np.int32)
+        if not len(remembered) or not len(keys):
+            return np.zeros(len(keys), bool), np.zeros(len(keys), np.int32)
+        at = np.minimum(np.searchsorted(remembered, keys), len(remembered) - 1)
+        found = remembered[at] == keys
+        found &= their_checks[at] == checks
+        return found, np.where(found, counts[at], 0).astype(np.int32)
 
     def keep(self, keys: np.ndarray, checks: np.ndarray, counts: np.ndarray) -> None:
         """Remember this run's pairs (and only them), atomically."""
@@ -320,7 +325,6 @@ class PairMemory:
         with open(tmp, "wb") as fh:
             np.savez(fh, key=np.array(self.key), keys=keys[order], checks=checks[order], counts=counts[order].astype(np.int32))
         os.replace(tmp, self.path)
-        self.sorted_keys, self.checks, self.counts = np.zeros(0, np.uint64), np.zeros(0, np.uint32), np.zeros(0, np.int32)
 
 
 def _id_hashes(ids: list[str]) -> np.ndarray:
