@@ -283,3 +283,14 @@ def test_pair_counts_of_another_key_or_a_damaged_file_are_not_used(tmp_path, mon
     counted.clear()
     assert _copies_with(rows, s, PairMemory(path, key)) == want  # and kept again for the next run
     assert not counted
+
+
+def test_pair_counts_that_cannot_be_kept_do_not_stop_the_comparison(tmp_path):
+    from pipeline.timeline.syndication import PairMemory
+
+    s = Settings(timeline_sketch_size=4)
+    rows = _stories_and_copies()
+    (tmp_path / "not-a-folder").write_text("a file where the work folder should be")
+    path = tmp_path / "not-a-folder" / "pairs.npz"
+    assert _copies_with(rows, s, PairMemory(path, "v1")) == _copies_with(rows, s)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]

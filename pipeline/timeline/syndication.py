@@ -20,6 +20,7 @@ the candidate pairs that involve a new article.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -318,13 +319,18 @@ class PairMemory:
         return found, np.where(found, counts[at], 0).astype(np.int32)
 
     def keep(self, keys: np.ndarray, checks: np.ndarray, counts: np.ndarray) -> None:
-        """Remember this run's pairs (and only them), atomically."""
+        """Remember this run's pairs (and only them), atomically. A file that cannot be written (a full disk) is
+        no reason to fail the run: the next run counts those pairs again (the file there, if any, is still true)."""
         order = np.argsort(keys, kind="stable")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            np.savez(fh, key=np.array(self.key), keys=keys[order], checks=checks[order], counts=counts[order].astype(np.int32))
-        os.replace(tmp, self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                np.savez(fh, key=np.array(self.key), keys=keys[order], checks=checks[order], counts=counts[order].astype(np.int32))
+            os.replace(tmp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):  # nothing was made, or it cannot be reached either
+                tmp.unlink()
 
 
 def _id_hashes(ids: list[str]) -> np.ndarray:
