@@ -157,11 +157,14 @@ def test_adding_a_day_rebuilds_only_its_windows_and_equals_a_full_rebuild(tmp_pa
     assert same["timeline_links"].column("previous_timeline_id").null_count == same["timeline_links"].num_rows
 
 
-def test_windows_merged_on_worker_processes_give_the_same_tables(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [None, 3])  # a window's rows in one piece, or in several (its rows come back in a file)
+def test_windows_merged_on_worker_processes_give_the_same_tables(tmp_path, monkeypatch, chunk):
     from pipeline.run.runner import derive_timeline
     from pipeline.timeline import store
 
     monkeypatch.setattr(store, "PARALLEL_EVENTS", 0)
+    if chunk is not None:
+        monkeypatch.setattr(store, "WINDOW_CHUNK", chunk)
     got = {}
     for workers in (1, 2):
         folder = _folder(tmp_path, f"w{workers}", *_archive(True))
@@ -169,3 +172,15 @@ def test_windows_merged_on_worker_processes_give_the_same_tables(tmp_path, monke
         got[workers] = {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
     for name in TABLES:
         assert got[1][name].equals(got[2][name]), name
+
+
+@pytest.mark.parametrize("rows,group,size", [(0, 10, 4), (7, 10, 4), (23, 5, 4), (23, 5, 100), (40, 7, 3)])
+def test_files_are_read_a_row_group_at_a_time_with_every_row_in_order(tmp_path, rows, group, size):
+    from pipeline.timeline import store
+
+    table = pa.table({"event_id": [f"e{i}" for i in range(rows)], "n": pa.array(range(rows), pa.int64())})
+    pq.write_table(table, tmp_path / "t.parquet", row_group_size=group)
+    batches = list(store._batches(pq.ParquetFile(tmp_path / "t.parquet"), ["n"], size))
+    assert all(b.num_rows <= min(size, group) for b in batches)
+    got = pa.Table.from_batches(batches, pa.schema([("n", pa.int64())]))
+    assert got.column("n").to_pylist() == list(range(rows))

@@ -490,7 +490,7 @@ def _shared(sets: _Sets, pairs: np.ndarray, known: tuple[np.ndarray, np.ndarray]
     return out
 
 
-PARTS = 8  # sketch hashes are grouped a range of values at a time (bounded sort memory)
+PARTS = 8  # sketch hashes are grouped by their lowest bits, a part at a time (bounded sort memory); a power of two
 VERDICT_PAIRS = 1 << 20  # pairs judged at once
 PAIR_BLOCK = 1 << 22  # pairs found before they are folded into the distinct ones
 
@@ -514,7 +514,12 @@ def _candidate_pairs(h: np.ndarray, r: np.ndarray, cap: int) -> np.ndarray:
             found.clear()
             waiting = 0
 
-    part = (h >> np.uint64(61)).astype(np.int8) if len(h) else np.zeros(0, np.int8)  # top 3 bits: PARTS ranges
+    # a hash's part is its lowest bits: a sketch keeps an article's smallest hashes, so their top bits are nearly all
+    # zero and would put every hash in one part. Computed a block at a time (a whole uint64 temporary is 128 MB
+    # at a million articles).
+    part = np.empty(len(h), np.int8)
+    for lo in range(0, len(h), 1 << 20):
+        part[lo : lo + (1 << 20)] = h[lo : lo + (1 << 20)] & np.uint64(PARTS - 1)
     for p in range(PARTS):
         mine = part == p
         hp, rp = h[mine], r[mine].astype(np.int64)
