@@ -337,8 +337,8 @@ def _build_files(
 
 
 def _read_built(out: str, sizes: list[dict[str, int]]) -> list[dict[str, pa.Table]]:
-    """The pieces `_build_files` wrote, as slices of the memory-mapped files (the files are removed now: the
-    mapping keeps them readable until the last slice is let go)."""
+    """The pieces `_build_files` wrote, as slices of the memory-mapped files (the files are removed now: on Linux
+    and macOS the mapping keeps them readable until the last slice is let go)."""
     if not sizes:
         return []
     tables = {}
@@ -346,7 +346,8 @@ def _read_built(out: str, sizes: list[dict[str, int]]) -> list[dict[str, pa.Tabl
         path = Path(f"{out}-{name}.arrow")
         with pa.memory_map(str(path)) as source:
             tables[name] = ipc.open_file(source).read_all()
-        path.unlink()
+        with contextlib.suppress(OSError):  # where a mapped file cannot be removed, the folder's removal at the end does it
+            path.unlink()
     pieces, at = [], {name: 0 for name in TABLES}
     for size in sizes:
         pieces.append({name: tables[name].slice(at[name], size[name]) for name in TABLES})
