@@ -430,10 +430,11 @@ def execute(
                 for summaries, task in zip(results, tasks):
                     n = sum(u["input_articles"] for u in summaries)
                     bars.articles("process", n, sum(j.size for j in task.jobs), todo_bytes)
-            if engine_mod.forks_workers(engine, workers, len(tasks)):
-                from pipeline.run.chain import cool_down
+            from pipeline.run.chain import cool_down
 
-                cool_down()  # what only the warmed-up ingest used: the merge and the timeline never need it
+            # what only ingest used, loaded here by `warm_up` for forked workers or by a task run in this process
+            # (a nightly run's one new file): the merge and the timeline never need it
+            cool_down()
             bars.done("process")
         merged: dict[str, batch.MergeResult] = {}
 
