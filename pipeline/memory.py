@@ -2,6 +2,8 @@
 
     frozen()        while forked workers live: the objects alive at the fork are frozen, so they keep sharing pages
     release()       return memory freed by large steps (numpy, Arrow) to the operating system
+    row_group_batches(file, columns, size)
+                    a Parquet file's rows in batches, a row group at a time
 
 Forked workers share the parent's pages until something writes to them. CPython's cyclic garbage collector
 writes to every object it examines, so a worker's first full collection would copy every page of the parent's
@@ -22,6 +24,7 @@ import ctypes.util
 import gc
 import sys
 from collections.abc import Iterator
+from typing import Any
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -57,3 +60,11 @@ def release() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+def row_group_batches(file: Any, columns: list[str] | None = None, size: int = 65_536) -> Iterator[Any]:
+    """The rows of `file` (a `pyarrow.parquet.ParquetFile`) in record batches of at most `size` rows, a row group at
+    a time. One `iter_batches` over a whole file keeps what it allocated as it goes (pyarrow 26: 240 MB more by
+    the end of a million articles' events); a reader per row group lets go of it after each."""
+    for group in range(file.metadata.num_row_groups):
+        yield from file.iter_batches(batch_size=size, columns=columns, row_groups=[group])

@@ -176,11 +176,11 @@ def test_windows_merged_on_worker_processes_give_the_same_tables(tmp_path, monke
 
 @pytest.mark.parametrize("rows,group,size", [(0, 10, 4), (7, 10, 4), (23, 5, 4), (23, 5, 100), (40, 7, 3)])
 def test_files_are_read_a_row_group_at_a_time_with_every_row_in_order(tmp_path, rows, group, size):
-    from pipeline.timeline import store
+    from pipeline import memory
 
     table = pa.table({"event_id": [f"e{i}" for i in range(rows)], "n": pa.array(range(rows), pa.int64())})
     pq.write_table(table, tmp_path / "t.parquet", row_group_size=group)
-    batches = list(store._batches(pq.ParquetFile(tmp_path / "t.parquet"), ["n"], size))
+    batches = list(memory.row_group_batches(pq.ParquetFile(tmp_path / "t.parquet"), ["n"], size))
     assert all(b.num_rows <= min(size, group) for b in batches)
     got = pa.Table.from_batches(batches, pa.schema([("n", pa.int64())]))
     assert got.column("n").to_pylist() == list(range(rows))

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from pipeline import memory
 from pipeline.export import csv_table
 from pipeline.records import Article, Reject
 from pipeline.run.chain import DATA_TABLES, article_row, process_articles, reject_row
@@ -355,7 +356,7 @@ def partition_derived(folder: Path, root: Path, month_of: dict[str, str]) -> Non
     `timeline_links` by its article's reference month, as the tables of articles are."""
     for name in TIMELINE_TABLES:
         path = folder / f"{name}.parquet"
-        for n, batch in enumerate(pq.ParquetFile(path).iter_batches(batch_size=65536)):
+        for n, batch in enumerate(memory.row_group_batches(pq.ParquetFile(path))):
             table = pa.Table.from_batches([batch])
             if name == "timeline":
                 starts = pc.strftime(table.column("date_start").cast(pa.timestamp("s")), "%Y-%m")

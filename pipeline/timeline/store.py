@@ -175,7 +175,7 @@ def _write_timeline(
     def texts() -> Iterator[pa.RecordBatch]:
         passes[0] += 1
         read = 0
-        for batch in _batches(pq.ParquetFile(folder / "articles.parquet"), ["article_id", "text"], 2048):
+        for batch in memory.row_group_batches(pq.ParquetFile(folder / "articles.parquet"), ["article_id", "text"], 2048):
             yield batch
             read += batch.num_rows
             if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
@@ -326,11 +326,10 @@ def _build_files(
     built = _build(ev, cas, book, settings, prev_ids)
     del ev, cas
     sizes = [{name: piece[name].num_rows for name in TABLES} for piece in built]
-    for name in TABLES:
-        if built:
-            with ipc.new_file(f"{out}-{name}.arrow", built[0][name].schema) as w:
-                for piece in built:
-                    w.write_table(piece[name])
+    for name in TABLES if built else ():
+        with ipc.new_file(f"{out}-{name}.arrow", built[0][name].schema) as w:
+            for piece in built:
+                w.write_table(piece[name])
     del built
     memory.release()  # the window's objects are gone: the next window need not find them still resident
     return out, sizes
@@ -496,14 +495,6 @@ class _Files:
             w.close()
 
 
-def _batches(file: pq.ParquetFile, columns: list[str], size: int = BATCH) -> Iterator[pa.RecordBatch]:
-    """The file's rows in batches, a row group at a time. One `iter_batches` over a whole file keeps what it
-    allocated as it goes (pyarrow 26: 240 MB more by the end of a million articles' events); a reader per row
-    group lets go of it after each."""
-    for group in range(file.metadata.num_row_groups):
-        yield from file.iter_batches(batch_size=size, columns=columns, row_groups=[group])
-
-
 def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
     """File every event and every figure into its window's IPC file; (the windows, the events)."""
     events = pq.ParquetFile(folder / "events.parquet")
@@ -513,7 +504,7 @@ def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
     ev_files, cas_files = _Files(tmp, "events", ev_schema), _Files(tmp, "figures", cas_schema)
     keys: set[int] = set()
     recent: deque[tuple[pa.Array, np.ndarray]] = deque()
-    stream = _batches(events, PART_COLUMNS)
+    stream = memory.row_group_batches(events, PART_COLUMNS, BATCH)
     total = 0
 
     def more() -> bool:
@@ -530,7 +521,7 @@ def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
 
     late: list[pa.RecordBatch] = []
     try:
-        for batch in _batches(figures, FIGURE_COLUMNS):
+        for batch in memory.row_group_batches(figures, FIGURE_COLUMNS, BATCH):
             batch = batch.filter(pc.is_valid(batch.column("event_id")))
             while True:
                 ids = pa.chunked_array([r[0] for r in recent], pa.string())
@@ -562,7 +553,7 @@ def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
 
 def _file_late(late: pa.Table, events: pq.ParquetFile, files: _Files) -> None:
     wanted = late.column("event_id")
-    for batch in _batches(events, ["event_id", "date_start", "date_end"]):
+    for batch in memory.row_group_batches(events, ["event_id", "date_start", "date_end"], BATCH):
         found = pc.index_in(wanted, value_set=batch.column("event_id"))
         ok = found.is_valid()
         if not pc.any(ok).as_py():
