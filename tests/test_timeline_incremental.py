@@ -174,6 +174,35 @@ def test_windows_merged_on_worker_processes_give_the_same_tables(tmp_path, monke
         assert got[1][name].equals(got[2][name]), name
 
 
+def test_every_window_merged_again_over_a_previous_folder_on_workers_records_the_rows_events_were_on(tmp_path, monkeypatch):
+    """After a code upgrade every window is merged again, by worker processes, and each event still gets the row it
+    was on in the previous folder (the workers read it there): the same tables as merging in this process."""
+    from pipeline.run.runner import derive_timeline
+    from pipeline.timeline import store
+
+    monkeypatch.setattr(store, "PARALLEL_EVENTS", 0)
+    arts = [_art("m1", "2023-03-15"), _art("m2", "2023-03-18"), _art("m3", "2023-03-17"), _art("m4", "2023-03-20")]
+    evs = [
+        _ev("m1", D, D),
+        _ev("m2", date(2023, 3, 15), date(2023, 3, 17), precision="part_of_month"),
+        _ev("m3", date(2023, 3, 10), date(2023, 3, 16), precision="week"),
+        _ev("m4", date(2023, 3, 17), date(2023, 3, 21), precision="part_of_month"),
+    ]
+    old = _folder(tmp_path, "old", arts[:3], evs[:3], [])
+    derive_timeline(Settings(), None, "test", True, None, 1)(old)
+    before = _ids({"timeline_links": pq.read_table(old / "timeline_links.parquet")})
+    got = {}
+    for workers in (1, 2):
+        folder = _folder(tmp_path, f"w{workers}", arts, evs, [])
+        derive_timeline(Settings(), old, "test", False, None, workers)(folder)  # reuse=False: every window again
+        got[workers] = {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}
+    for name in TABLES:
+        assert got[1][name].equals(got[2][name]), name
+    links = {r["event_id"]: r for r in got[2]["timeline_links"].to_pylist()}
+    assert links["m3-e"]["previous_timeline_id"] == before["m3-e"] != links["m3-e"]["timeline_id"]
+    assert links["m1-e"]["previous_timeline_id"] is None
+
+
 @pytest.mark.parametrize("rows,group,size", [(0, 10, 4), (7, 10, 4), (23, 5, 4), (23, 5, 100), (40, 7, 3)])
 def test_files_are_read_a_row_group_at_a_time_with_every_row_in_order(tmp_path, rows, group, size):
     from pipeline import memory

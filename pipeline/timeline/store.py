@@ -203,7 +203,7 @@ def _write_timeline(
                     progress("validation", writer.rows["timeline_links"], total)
 
         copied = {name: _Groups(previous / f"{name}.parquet") for name in TABLES} if previous is not None else {}
-        known_ids = _Groups(previous / "timeline_links.parquet", ["event_id", "timeline_id"]) if previous is not None else None
+        previous_links = str(previous / "timeline_links.parquet") if previous is not None else None
         queue: deque[tuple[Window, Window | None, Any, int]] = deque()  # (window, old to copy, pieces to come, events)
 
         def consume() -> None:
@@ -244,12 +244,14 @@ def _write_timeline(
                     queue.append((win, old, None, ev.num_rows))
                 else:
                     out.rebuilt += 1
-                    prev_ids = _previous_ids(known_ids, old) if known_ids is not None else {}
+                    # where the window's events were in the previous run: read by whoever merges the window (a
+                    # worker), so that this process never holds a window's ids as Python objects
+                    prev = PreviousRows(previous_links, old.rows.get("timeline_links")) if old and previous_links else None
                     if pool is not None:
                         built_path = str(tmp / f"built-{key}")  # the worker writes the window's rows there
-                        pieces = pool.submit(_build_files, *map(str, paths), prev_ids, _book_of(book, ev), settings, built_path)
+                        pieces = pool.submit(_build_files, *map(str, paths), prev, _book_of(book, ev), settings, built_path)
                     else:
-                        pieces = functools.partial(_build, ev, cas, book, settings, prev_ids)
+                        pieces = functools.partial(_build, ev, cas, book, settings, prev)
                     queue.append((win, None, pieces, ev.num_rows))
                 del ev, cas
                 while len(queue) > (AHEAD * workers if pool is not None else 0) or (queue and queue[0][1] is not None):
@@ -299,12 +301,12 @@ def _check_and_write(
 
 
 def _build(
-    ev: pa.Table, cas: pa.Table, book: Articles, settings: Settings, prev_ids: dict[str, str]
+    ev: pa.Table, cas: pa.Table, book: Articles, settings: Settings, prev: PreviousRows | None
 ) -> list[dict[str, pa.Table]]:
     def sentence_of(rows: np.ndarray) -> pa.ChunkedArray:
         return ev.column("sentence").take(pa.array(rows))
 
-    return list(build_window(ev, cas, book, settings, sentence_of, WINDOW_CHUNK, prev_ids))
+    return list(build_window(ev, cas, book, settings, sentence_of, WINDOW_CHUNK, _previous_ids(prev)))
 
 
 def _book_of(book: Articles, ev: pa.Table) -> Articles:
@@ -316,14 +318,14 @@ def _book_of(book: Articles, ev: pa.Table) -> Articles:
 
 
 def _build_files(
-    events_path: str, figures_path: str, prev_ids: dict[str, str], book: Articles, settings: Settings, out: str
+    events_path: str, figures_path: str, prev: PreviousRows | None, book: Articles, settings: Settings, out: str
 ) -> tuple[str, list[dict[str, int]]]:  # fmt: skip
     """A worker's task: merge the window filed in these two files, and write its rows to Arrow IPC files named
     from `out` (one a table); returns `out` and the rows of each piece. Rows sent back through the pool would
     be pickled and wait in the main process, a window or two of them (50 MB at 125,000 events); a file is read
     when its rows are checked and written, memory-mapped."""
     ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
-    built = _build(ev, cas, book, settings, prev_ids)
+    built = _build(ev, cas, book, settings, prev)
     del ev, cas
     sizes = [{name: piece[name].num_rows for name in TABLES} for piece in built]
     for name in TABLES if built else ():
@@ -462,11 +464,19 @@ class _Groups:
                 break
 
 
-def _previous_ids(links: _Groups, old: Window | None) -> dict[str, str]:
+@dataclass(frozen=True)
+class PreviousRows:
+    """Where a window's links are in the previous run's `timeline_links.parquet`: [first row, rows]."""
+
+    path: str
+    span: list[int] | None
+
+
+def _previous_ids(prev: PreviousRows | None) -> dict[str, str]:
     """event id -> timeline id in the previous run, for the events of one window."""
     ids: dict[str, str] = {}
-    if old is not None:
-        for t in links.rows(old.rows.get("timeline_links")):
+    if prev is not None:
+        for t in _Groups(Path(prev.path), ["event_id", "timeline_id"]).rows(prev.span):
             ids.update(zip(t.column("event_id").to_pylist(), t.column("timeline_id").to_pylist()))
     return ids
 
