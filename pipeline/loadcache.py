@@ -31,11 +31,12 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+
+from pipeline import atomic
 
 T = TypeVar("T")
 
@@ -101,17 +102,10 @@ def store(path: Path, kind: str, value: Any, reducers: Mapping[type, Callable[[A
     pickler.dump(value)
     payload = buffer.getbuffer()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(header(kind))
-                fh.write(hashlib.sha256(payload).digest())
-                fh.write(payload)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        with atomic.replacing(path) as temporary, open(temporary, "wb") as fh:
+            fh.write(header(kind))
+            fh.write(hashlib.sha256(payload).digest())
+            fh.write(payload)
     except OSError:
         return  # no cache this time: the object is built, and that is all the caller needs
     _remove_older(path, kind)

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pipeline import atomic
+
 BOOK = "hashes.json"
 OUTPUTS_BOOK = "outputs.json"  # the same for the files a run published (`outdir.damaged`)
 RACY_NS = 2_000_000_000  # files modified this close to the book's writing are hashed again
@@ -62,8 +64,6 @@ class HashBook:
         """Write the entries of this scan (files gone since are forgotten), atomically."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         data = {"format": FORMAT, "written_ns": time.time_ns(), "files": self.new}
-        tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-        os.replace(tmp, self.path)
+        with atomic.replacing(self.path) as tmp:
+            tmp.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")

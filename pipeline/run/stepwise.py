@@ -8,7 +8,6 @@ does. The stages are the same pure functions `run` uses per unit, so the tables 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline import export
+from pipeline import atomic, export
 from pipeline.run import batch, manifest, outdir
 from pipeline.run.chain import CHAIN, STAGES, ArticleBudget, Stage, StageOutput, ingest_stage
 from pipeline.run.runner import (
@@ -114,10 +113,8 @@ def _read(work: Path, name: str) -> pa.Table:
 
 
 def _write(work: Path, name: str, table: pa.Table) -> None:
-    work.mkdir(parents=True, exist_ok=True)
-    tmp = work / f".{name}.parquet.tmp"
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, work / f"{name}.parquet")
+    with atomic.replacing(work / f"{name}.parquet") as tmp:
+        pq.write_table(table, tmp, compression="zstd")
 
 
 def _write_rejects(work: Path, stage: str, rows: list[dict[str, Any]]) -> None:

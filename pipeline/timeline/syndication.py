@@ -34,6 +34,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline import atomic
 from pipeline.settings import DEFAULTS, Settings
 
 _WORD = re.compile(r"\w+")
@@ -322,15 +323,8 @@ class PairMemory:
         """Remember this run's pairs (and only them), atomically. A file that cannot be written (a full disk) is
         no reason to fail the run: the next run counts those pairs again (the file there, if any, is still true)."""
         order = np.argsort(keys, kind="stable")
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(tmp, "wb") as fh:
-                np.savez(fh, key=np.array(self.key), keys=keys[order], checks=checks[order], counts=counts[order].astype(np.int32))
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):  # nothing was made, or it cannot be reached either
-                tmp.unlink()
+        with contextlib.suppress(OSError), atomic.replacing(self.path) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, key=np.array(self.key), keys=keys[order], checks=checks[order], counts=counts[order].astype(np.int32))
 
 
 def _id_hashes(ids: list[str]) -> np.ndarray:
