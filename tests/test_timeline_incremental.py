@@ -63,15 +63,21 @@ def test_a_new_report_of_a_known_event_keeps_the_row_id(new_article, new_event):
     assert again["timeline_links"].column("previous_timeline_id").null_count == again["timeline_links"].num_rows
 
 
-def test_two_rows_that_a_new_report_brings_together_record_the_merge():
-    """A week report fitting two rows stays apart; a new report narrows one row away from it, so it joins the other."""
-    arts = [_art("m1", "2023-03-15"), _art("m2", "2023-03-18"), _art("m3", "2023-03-17"), _art("m4", "2023-03-20")]
-    evs = [
+# A week report fitting two rows, and a later report that narrows one of them away from it
+MERGING = (
+    [_art("m1", "2023-03-15"), _art("m2", "2023-03-18"), _art("m3", "2023-03-17"), _art("m4", "2023-03-20")],
+    [
         _ev("m1", D, D),
         _ev("m2", date(2023, 3, 15), date(2023, 3, 17), precision="part_of_month"),
         _ev("m3", date(2023, 3, 10), date(2023, 3, 16), precision="week"),
         _ev("m4", date(2023, 3, 17), date(2023, 3, 21), precision="part_of_month"),
-    ]
+    ],
+)
+
+
+def test_two_rows_that_a_new_report_brings_together_record_the_merge():
+    """A week report fitting two rows stays apart; a new report narrows one row away from it, so it joins the other."""
+    arts, evs = MERGING
     first = _build(arts[:3], evs[:3])
     old = _ids(first)
     assert len(set(old.values())) == 3  # m3 fits the rows of m1 and m2: ambiguous, kept apart
@@ -181,13 +187,7 @@ def test_every_window_merged_again_over_a_previous_folder_on_workers_records_the
     from pipeline.timeline import store
 
     monkeypatch.setattr(store, "PARALLEL_EVENTS", 0)
-    arts = [_art("m1", "2023-03-15"), _art("m2", "2023-03-18"), _art("m3", "2023-03-17"), _art("m4", "2023-03-20")]
-    evs = [
-        _ev("m1", D, D),
-        _ev("m2", date(2023, 3, 15), date(2023, 3, 17), precision="part_of_month"),
-        _ev("m3", date(2023, 3, 10), date(2023, 3, 16), precision="week"),
-        _ev("m4", date(2023, 3, 17), date(2023, 3, 21), precision="part_of_month"),
-    ]
+    arts, evs = MERGING
     old = _folder(tmp_path, "old", arts[:3], evs[:3], [])
     derive_timeline(Settings(), None, "test", True, None, 1)(old)
     before = _ids({"timeline_links": pq.read_table(old / "timeline_links.parquet")})
