@@ -1,7 +1,7 @@
 """Keep a large run's memory down: share the parent's objects with forked workers, and hand freed memory back.
 
     frozen()        while forked workers live: the objects alive at the fork are frozen, so they keep sharing pages
-    release()       free what is garbage now (cycles included) and return freed memory to the operating system
+    release()       return memory freed by large steps (numpy, Arrow) to the operating system
     row_group_batches(file, columns, size)
                     a Parquet file's rows in batches, a row group at a time
 
@@ -15,12 +15,6 @@ After a step that allocated and freed a lot (syndication's pair arrays at a mill
 freed heap and Arrow's allocator keeps its pages, so the process's resident size stays at its peak for the rest
 of the run. `malloc_trim` and `MemoryPool.release_unused` give them back. There is no library for the first: it
 is one libc call, made through ctypes where glibc is present and skipped elsewhere.
-
-Garbage in reference cycles is freed only by the cyclic collector, which runs after so many new container
-objects, not after so many bytes: a cycle that holds a few large arrays (syndication's, a month's Arrow tables)
-can wait for it through a whole phase. `release` collects first (a million articles: the main process 270 MB
-smaller after syndication, about 90 MB through the merging of the months; with the objects of the fork frozen,
-a collection examines only what was made since).
 """
 
 from __future__ import annotations
@@ -59,11 +53,9 @@ def _malloc_trim():  # type: ignore[no-untyped-def]
 
 
 def release() -> None:
-    """Free the garbage of reference cycles, and give memory freed so far back to the operating system (the C heap
-    and Arrow's pool)."""
+    """Give memory freed so far back to the operating system (the C heap and Arrow's pool)."""
     import pyarrow as pa
 
-    gc.collect()
     pa.default_memory_pool().release_unused()
     trim = _malloc_trim()
     if trim is not None:
