@@ -213,3 +213,21 @@ def test_files_are_read_a_row_group_at_a_time_with_every_row_in_order(tmp_path, 
     assert all(b.num_rows <= min(size, group) for b in batches)
     got = pa.Table.from_batches(batches, pa.schema([("n", pa.int64())]))
     assert got.column("n").to_pylist() == list(range(rows))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_finding_figures_events_by_hashing_the_figures_side_gives_arrows_index_in(seed):
+    """`store.index_in` hashes the few wanted ids instead of the many it searches: the same first rows as Arrow's."""
+    import random
+
+    import pyarrow.compute as pc
+
+    from pipeline.timeline.store import index_in
+
+    rng = random.Random(seed)
+    pool = [f"e{i}" for i in range(rng.randint(1, 30))]
+    ids = [rng.choice(pool) for _ in range(rng.randint(0, 60))]  # ids may repeat: the first row counts
+    cuts = sorted(rng.sample(range(len(ids) + 1), min(4, len(ids) + 1)))
+    searched = pa.chunked_array([pa.array(ids[a:b], pa.string()) for a, b in zip([0, *cuts], [*cuts, len(ids)])], pa.string())
+    wanted = pa.array([rng.choice([*pool, "unknown"]) for _ in range(rng.randint(0, 40))], pa.string())
+    assert index_in(wanted, searched).to_pylist() == pc.index_in(wanted, value_set=searched).to_pylist()

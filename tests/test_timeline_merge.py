@@ -320,3 +320,21 @@ def test_streamed_texts_and_sentences_and_pieces_give_the_same_tables():
     for name in ("timeline", "timeline_links"):
         assert streamed[name].equals(whole[name])
         assert pa.concat_tables([p[name] for p in pieces]).equals(whole[name])
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [["a2", "a0"], ["a1", "zz"], [], ["a3", "a3"], ["zz"]],  # in any order; an unknown id; none; one id twice
+)
+def test_the_book_looks_up_outlet_and_publication_time_of_the_ids_asked(asked):
+    from pipeline.timeline import Articles
+
+    table = pa.table({
+        "article_id": ["a0", "a1", "a2", "a3", "a3"],  # a book holding an id twice answers with its first row
+        "source": ["Desk A", None, "Desk C", "Desk D", "Desk E"],
+        "published": ["2023-03-01", "2023-03-02", None, "2023-03-04", "2023-03-05"],
+    })  # fmt: skip
+    rows = {"a0": ("Desk A", "2023-03-01"), "a1": (None, "2023-03-02"), "a2": ("Desk C", None), "a3": ("Desk D", "2023-03-04")}
+    sources, published = Articles(table, {}).lookup(asked)
+    assert sources == {a: rows[a][0] for a in asked if a in rows and rows[a][0] is not None}
+    assert published == {a: rows.get(a, (None, None))[1] for a in asked}
