@@ -24,9 +24,9 @@ import ctypes.util
 import gc
 import sys
 from collections.abc import Iterator
-from typing import Any
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 
 @contextmanager

@@ -217,12 +217,12 @@ def test_files_are_read_a_row_group_at_a_time_with_every_row_in_order(tmp_path, 
 
 @pytest.mark.parametrize("seed", range(6))
 def test_finding_figures_events_by_hashing_the_figures_side_gives_arrows_index_in(seed):
-    """`store.index_in` hashes the few wanted ids instead of the many it searches: the same first rows as Arrow's."""
+    """`timeline.index_in` hashes the few wanted ids instead of the many it searches: the same first rows as Arrow's."""
     import random
 
     import pyarrow.compute as pc
 
-    from pipeline.timeline.store import index_in
+    from pipeline.timeline import index_in
 
     rng = random.Random(seed)
     pool = [f"e{i}" for i in range(rng.randint(1, 30))]

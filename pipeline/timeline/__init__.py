@@ -24,6 +24,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -149,22 +150,29 @@ class Articles:
 
     def lookup(self, article_ids: list[str]) -> tuple[dict[str, str], dict[str, str | None]]:
         """(source, published) of these articles (published None for an article not in the book)."""
-        # The few ids asked for are the set looked up, and the book's column is scanned once: a hash table of every
-        # article built per call (a month's window asks once) cost 0.34 s a call at a million articles, this 0.02 s.
-        at = pc.index_in(self.table.column("article_id"), value_set=pa.array(article_ids, pa.string()))
-        found = pc.is_valid(at)
-        rows = pc.indices_nonzero(found)
-        asked = [article_ids[i] for i in at.filter(found).to_pylist()]
-        out: list[dict[str, str | None]] = []
+        rows = index_in(pa.array(article_ids, pa.string()), self.table.column("article_id"))
+        out = []
         for col in ("source", "published"):
-            got: dict[str, str | None] = dict.fromkeys(article_ids)
-            if col in self.table.column_names:
-                # in reverse, so that an id the book holds twice gets its first row's value, as a search would
-                values = self.table.column(col).take(rows).to_pylist()
-                got.update(reversed(list(zip(asked, values))))
-            out.append(got)
+            values = self.table.column(col).take(rows).to_pylist() if col in self.table.column_names else repeat(None)
+            out.append(dict(zip(article_ids, values)))
         sources = {a: s for a, s in out[0].items() if s is not None}
         return sources, out[1]
+
+
+def index_in(wanted: pa.Array, ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """`pc.index_in(wanted, value_set=ids)`: the first row of `ids` holding each wanted value (null where none
+    does; a null is found nowhere), with the hash table made of the distinct wanted values instead of `ids`.
+    Arrow builds a value set's table at about 1 µs an entry, and the timeline looks a few ids up among many: a
+    month's articles in the book (0.34 s a month at a million articles, this way 0.02 s), a batch of figures
+    among the recent batches of events (300,000 ids: 0.38 s a batch, this way 0.02 s)."""
+    distinct = pc.unique(wanted)
+    at = pc.index_in(ids, value_set=distinct)  # each id: which wanted value it is
+    held = pc.is_valid(at)
+    none = np.iinfo(np.int64).max
+    first = np.full(len(distinct), none, np.int64)
+    np.minimum.at(first, at.filter(held).to_numpy().astype(np.int64), pc.indices_nonzero(held).to_numpy().astype(np.int64))
+    rows = first[pc.index_in(wanted, value_set=distinct).fill_null(0).to_numpy().astype(np.int64)]
+    return pa.array(rows, pa.int64(), mask=(rows == none) | np.asarray(pc.is_null(wanted)))
 
 
 def syndication(
