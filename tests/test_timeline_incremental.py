@@ -135,18 +135,22 @@ def _folder(tmp, name, arts, evs, cas):
     return folder
 
 
-def _derive(folder, previous=None, reuse=True):
+def _derive(folder, previous=None, reuse=True, workers=1):
     from pipeline.run.runner import derive_timeline
 
-    rejects, summary = derive_timeline(Settings(), previous, "test", reuse)(folder)
+    rejects, summary = derive_timeline(Settings(), previous, "test", reuse, None, workers)(folder)
     return {name: pq.read_table(folder / f"{name}.parquet") for name in TABLES}, summary
 
 
-def test_adding_a_day_rebuilds_only_its_windows_and_equals_a_full_rebuild(tmp_path):
-    old, _ = _derive(_folder(tmp_path, "old", *_archive(False)))
+@pytest.mark.parametrize("workers", [1, 2])  # 2: worker processes hash each window and merge only the changed ones
+def test_adding_a_day_rebuilds_only_its_windows_and_equals_a_full_rebuild(tmp_path, monkeypatch, workers):
+    from pipeline.timeline import store
+
+    monkeypatch.setattr(store, "PARALLEL_EVENTS", 0)  # workers even for these few events
+    old, _ = _derive(_folder(tmp_path, "old", *_archive(False)), workers=workers)
     new = _archive(True)
-    incremental, summary = _derive(_folder(tmp_path, "incremental", *new), tmp_path / "old")
-    full, full_summary = _derive(_folder(tmp_path, "full", *new), tmp_path / "old", reuse=False)
+    incremental, summary = _derive(_folder(tmp_path, "incremental", *new), tmp_path / "old", workers=workers)
+    full, full_summary = _derive(_folder(tmp_path, "full", *new), tmp_path / "old", reuse=False, workers=workers)
     assert summary["windows"] == {"windows": 3, "rebuilt": 1}  # February and the undated window are copied
     assert full_summary["windows"] == {"windows": 3, "rebuilt": 3}
     for name in TABLES:
@@ -157,7 +161,7 @@ def test_adding_a_day_rebuilds_only_its_windows_and_equals_a_full_rebuild(tmp_pa
         assert incremental[name].equals(memory[name].cast(incremental[name].schema)), name
     # a rerun with nothing new copies every window, and says that no row moved
     shutil.copytree(tmp_path / "incremental", tmp_path / "same", ignore=shutil.ignore_patterns("timeline*"))
-    same, summary = _derive(tmp_path / "same", tmp_path / "incremental")
+    same, summary = _derive(tmp_path / "same", tmp_path / "incremental", workers=workers)
     assert summary["windows"] == {"windows": 3, "rebuilt": 0}
     assert same["timeline"].equals(incremental["timeline"])
     assert same["timeline_links"].column("previous_timeline_id").null_count == same["timeline_links"].num_rows
