@@ -336,3 +336,25 @@ def test_the_worker_pool_has_ended_before_the_merge(tmp_path, monkeypatch):
     monkeypatch.setattr(batch, "merge_units", merge_units)
     assert do_run(raw, tmp_path / "out", tmp_path / "work", workers=2) in (runner.OK, runner.OK_WITH_REJECTS)
     assert alive == [0]
+
+
+def test_data_tables_hashed_by_the_timeline_workers_are_their_files_sha256(tmp_path, monkeypatch):
+    """With month workers, the data tables' files are hashed there (while the workers would wait); the manifest's
+    sha256s are still those of the published files, and the other files are hashed as before."""
+    import hashlib
+
+    from pipeline.run import outdir
+    from pipeline.timeline import store
+
+    monkeypatch.setattr(store, "PARALLEL_EVENTS", 0)  # month workers even for these few events
+    given = []
+    real = outdir.file_hashes
+    monkeypatch.setattr(outdir, "file_hashes", lambda folder, known=None: given.append(dict(known or {})) or real(folder, known))
+    out = tmp_path / "out"
+    assert do_run(write_raw(tmp_path / "raw", STORIES), out, tmp_path / "work", workers=2) == runner.OK
+    tables = ("articles", "mentions", "events", "casualties")
+    assert sorted(given[0]) == sorted(f"{t}.{ext}" for t in tables for ext in ("parquet", "csv"))
+    files = json.loads((out / "manifest.json").read_text())["files"]
+    assert set(files) > set(given[0])
+    for name, sha in files.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha, name

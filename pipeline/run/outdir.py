@@ -117,10 +117,14 @@ def check_contents(out_dir: Path, force: bool = False) -> None:
         )  # fmt: skip
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file under `folder` but the manifest, by relative path (what a manifest records)."""
+def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """sha256 of every file under `folder` but the manifest, by relative path (what a manifest records).
+    `known`: sha256s already made of finished files (by relative path), not made again."""
+    known = known or {}
     found = sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-    return {rel: file_sha256(p) for p in found if (rel := p.relative_to(folder).as_posix()) != MANIFEST}
+    return {
+        rel: known.get(rel) or file_sha256(p) for p in found if (rel := p.relative_to(folder).as_posix()) != MANIFEST
+    }
 
 
 def damaged(out_dir: Path, manifest: dict[str, Any], work: Path | None = None) -> tuple[list[str], list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import logging
@@ -233,10 +234,13 @@ def processing_version(settings: Settings, v: dict[str, str]) -> str:
 def derive_timeline(
     settings: Settings, previous: Path | None = None, version: str = "", reuse: bool = True,
     bars: Progress | None = None, workers: int = 1, pair_memory: Path | None = None,
+    hashes: dict[str, str] | None = None,
 ) -> Callable[[Path], tuple[pa.Table, dict[str, Any]]]:  # fmt: skip
     """The merge's last step: build, validate and write `timeline` and `timeline_links` from the finished
     tables, a window at a time; windows whose inputs did not change since the run in `previous` are copied.
-    `pair_memory`: a file in the work folder where syndication keeps its pair counts for the next run."""
+    `pair_memory`: a file in the work folder where syndication keeps its pair counts for the next run. With
+    `hashes`, the finished data tables' files are hashed by the timeline's workers while they would wait, and
+    their sha256s added to it (by file name; nothing when the timeline starts no worker)."""
 
     def derive(folder: Path, shingle_files: list[batch.ShingleFile] | None = None) -> tuple[pa.Table, dict[str, Any]]:
         from pipeline.timeline.store import state_metadata, write_timeline
@@ -266,10 +270,14 @@ def derive_timeline(
             if pair_memory is not None:  # counts made by other code or another shingle length are not read
                 key = hashlib.sha256(f"{version}|{settings.timeline_shingle_words}".encode()).hexdigest()[:16]
                 pairs = PairMemory(pair_memory, key, read=reuse)
+            finished = [folder / f"{name}.{ext}" for name in batch.DATA_TABLES for ext in ("parquet", "csv")]
+            finished = [p for p in finished if p.is_file()] if hashes is not None else []
             out, windows = write_timeline(
                 folder, settings, version, lambda name, t: sinks[name].write(t), check, old, reuse, progress, workers,
-                made, pairs,
+                made, pairs, [functools.partial(manifest.file_sha256, p) for p in finished],
             )  # fmt: skip
+            if out.idle is not None and hashes is not None:
+                hashes.update((p.name, sha) for p, sha in zip(finished, out.idle))
             sinks["timeline_links"].flush()
             sinks["timeline_links"].parquet.add_key_value_metadata(state_metadata(windows))
         finally:
@@ -443,9 +451,10 @@ def execute(
             # process's loaded gazetteer); the reading, checking and writing stay here
             forked = engine_mod.forks_workers(engine, workers, tasks=2)  # as local workers would be for any work to share
             timeline_workers = (workers or engine_mod.default_workers()) if forked else 1
+            hashed: dict[str, str] = {}  # data tables' files the timeline's workers hashed
             derive = derive_timeline(
                 settings, out_dir.resolve(), json.dumps(versions, sort_keys=True), not full, bars, timeline_workers,
-                work / PAIR_MEMORY,
+                work / PAIR_MEMORY, hashed,
             )  # fmt: skip
             all_bytes = sum(j.size for j in jobs)
 
@@ -471,7 +480,7 @@ def execute(
                 rejects_by_reason=merge.rejects_by_reason,
                 rejects_by_stage=merge.rejects_by_stage, accounting=books, validation=validation,
                 run={"run_key": run_key, "processing_version": version, "exit_code": status}, code_versions=versions,
-                files=outdir.file_hashes(folder),
+                files=outdir.file_hashes(folder, hashed),
             )  # fmt: skip
             export.write_json(folder / "manifest.json", data)
             merged["manifest"] = data

@@ -8,7 +8,8 @@ Events are compared only within their window (the calendar month their interval 
 `events.parquet` files each event, with the columns the merge and the rows need, into its window's
 Arrow IPC file (a temporary folder inside `folder`), and one pass over `casualties.parquet` does the
 same for the figures (in step with the events: both tables list a unit's rows together, so only a few
-recent batches of event ids are kept to find a figure's window). Then each window is read back,
+recent batches of event ids are kept to find a figure's window); with workers, one of them does this
+while the main process finds the syndicated copies. Then each window is read back,
 merged (on `workers` processes when the input is large), checked (many windows at once: a check has
 a fixed cost) and written in order, and let go: memory follows the largest window, not the archive.
 Syndication is found over all articles first (from the shingle sets the workers cached, else the texts,
@@ -38,7 +39,7 @@ import multiprocessing
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -98,6 +99,7 @@ class Outcome:
     rebuilt: int
     validation: list[dict[str, Any]]  # one summary per checked piece
     rejects: list[pa.Table]
+    idle: list[Any] | None = None  # what `idle_work` returned (None: it was not run)
 
 
 def read_state(folder: Path) -> dict[int, Window]:
@@ -138,6 +140,7 @@ def write_timeline(
     workers: int = 1,
     sets_made: SetSource | None = None,
     pairs: PairMemory | None = None,
+    idle_work: Sequence[Callable[[], Any]] = (),
 ) -> tuple[Outcome, list[Window]]:
     """Build `timeline` and `timeline_links` from the tables in `folder`, writing them through `write`.
 
@@ -146,7 +149,10 @@ def write_timeline(
     when `reuse`, and events get their `previous_timeline_id`. With `workers` > 1, windows are merged
     on that many processes (large inputs only), and written in order as they come back. `sets_made`: the
     articles' shingle sets as the workers made them (else syndication reads every text); `pairs`: the counts of
-    shared shingles remembered from the last run (`syndication.PairMemory`)."""
+    shared shingles remembered from the last run (`syndication.PairMemory`). `idle_work`: picklable calls to run
+    on the workers while they would wait for the first window (syndication and the filing of events take the
+    main process a minute at a million articles); their results are `Outcome.idle`, or None when no worker was
+    started (then nothing was run)."""
     events = pq.read_metadata(folder / "events.parquet").num_rows
     if workers <= 1 or events < PARALLEL_EVENTS:
         return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, None, 1, sets_made, pairs)
@@ -159,14 +165,41 @@ def write_timeline(
         if multiprocessing.get_start_method() == "fork":
             stack.enter_context(memory.frozen())  # they share what is alive now, not copy it
         pool = stack.enter_context(_pool(workers))
-        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs)
+        return _write_timeline(
+            folder, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs, idle_work
+        )  # fmt: skip
 
 
 def _write_timeline(
     folder: Path, settings: Settings, version: str, write: Write, check: Check | None, previous: Path | None,
     reuse: bool, progress: Progress | None, pool: ProcessPoolExecutor | None, workers: int, sets_made: SetSource | None,
-    pairs: PairMemory | None = None,
+    pairs: PairMemory | None = None, idle_work: Sequence[Callable[[], Any]] = (),
 ) -> tuple[Outcome, list[Window]]:  # fmt: skip
+    tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))
+    try:
+        filing = idle = None
+        if pool is not None:
+            # a worker files the events into their windows while this process finds the syndicated copies (neither
+            # needs the other: at a million articles each takes 20 to 30 s); the other workers take `idle_work`
+            filing = pool.submit(_partition_and_release, folder, tmp)
+            idle = [pool.submit(work) for work in idle_work]
+        out, done = _write_windows(
+            folder, tmp, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs,
+            filing,
+        )  # fmt: skip
+        out.idle = [f.result() for f in idle] if idle is not None else None
+        return out, done
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _write_windows(
+    folder: Path, tmp: Path, settings: Settings, version: str, write: Write, check: Check | None,
+    previous: Path | None, reuse: bool, progress: Progress | None, pool: ProcessPoolExecutor | None, workers: int,
+    sets_made: SetSource | None, pairs: PairMemory | None, filing: Any,
+) -> tuple[Outcome, list[Window]]:  # fmt: skip
+    """`_write_timeline` once the windows are being filed into `tmp` (`filing`: the worker's future; None: file
+    them here, after syndication)."""
     before = read_state(previous) if previous is not None else {}
     articles = pq.read_table(
         folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"]
@@ -189,87 +222,82 @@ def _write_timeline(
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])
     done: list[Window] = []
-    tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))
+    parts, total = filing.result() if filing is not None else _partition_and_release(folder, tmp)
+    out.windows = len(parts)
+    seen = 0
+    pending: list[tuple[Window, list[dict[str, pa.Table]]]] = []  # merged windows waiting to be checked
+
+    def flush() -> None:
+        if pending:
+            _check_and_write(pending, articles, check, writer, out)
+            pending.clear()
+            memory.release()  # the checked rows are written: do not keep their pages
+            if progress and check is not None:
+                progress("validation", writer.rows["timeline_links"], total)
+
+    copied = {name: _Groups(previous / f"{name}.parquet") for name in TABLES} if previous is not None else {}
+    previous_links = str(previous / "timeline_links.parquet") if previous is not None else None
+    queue: deque[tuple[int, Any, int, Window | None]] = deque()  # (window, its digest and rows to come, events, old)
+
+    def consume() -> None:
+        nonlocal seen
+        key, task, n, old = queue.popleft()
+        digest, built = _read_built(*task.result()) if pool is not None else task()
+        win = Window(key, digest)
+        if built is None:  # nothing it reads changed since the previous run: its rows are copied from there
+            flush()  # windows are written in order
+            start = dict(writer.rows)
+            for name in TABLES:
+                for table in copied[name].rows(old.rows.get(name)):
+                    if name == "timeline_links":  # nothing moved since the previous run
+                        table = table.set_column(
+                            table.schema.get_field_index("previous_timeline_id"), "previous_timeline_id",
+                            pa.nulls(table.num_rows, pa.string()),
+                        )  # fmt: skip
+                    writer.put(name, table)
+            win.rows = {name: [start[name], writer.rows[name] - start[name]] for name in TABLES}
+        else:
+            out.rebuilt += 1
+            if not built:
+                pending.append((win, []))
+            while built:  # a piece at a time, so that a large window is checked (and let go) in parts
+                pending.append((win, [built.pop(0)]))
+                if sum(p["timeline_links"].num_rows for _, ps in pending for p in ps) >= CHECK_ROWS:
+                    flush()
+        done.append(win)
+        seen += n
+        if progress:
+            progress("timeline", seen, total)
+
     try:
-        parts, total = _partition(folder, tmp)
-        memory.release()
-        out.windows = len(parts)
-        seen = 0
-        pending: list[tuple[Window, list[dict[str, pa.Table]]]] = []  # merged windows waiting to be checked
-
-        def flush() -> None:
-            if pending:
-                _check_and_write(pending, articles, check, writer, out)
-                pending.clear()
-                memory.release()  # the checked rows are written: do not keep their pages
-                if progress and check is not None:
-                    progress("validation", writer.rows["timeline_links"], total)
-
-        copied = {name: _Groups(previous / f"{name}.parquet") for name in TABLES} if previous is not None else {}
-        previous_links = str(previous / "timeline_links.parquet") if previous is not None else None
-        queue: deque[tuple[int, Any, int, Window | None]] = deque()  # (window, its digest and rows to come, events, old)
-
-        def consume() -> None:
-            nonlocal seen
-            key, task, n, old = queue.popleft()
-            digest, built = _read_built(*task.result()) if pool is not None else task()
-            win = Window(key, digest)
-            if built is None:  # nothing it reads changed since the previous run: its rows are copied from there
-                flush()  # windows are written in order
-                start = dict(writer.rows)
-                for name in TABLES:
-                    for table in copied[name].rows(old.rows.get(name)):
-                        if name == "timeline_links":  # nothing moved since the previous run
-                            table = table.set_column(
-                                table.schema.get_field_index("previous_timeline_id"), "previous_timeline_id",
-                                pa.nulls(table.num_rows, pa.string()),
-                            )  # fmt: skip
-                        writer.put(name, table)
-                win.rows = {name: [start[name], writer.rows[name] - start[name]] for name in TABLES}
-            else:
-                out.rebuilt += 1
-                if not built:
-                    pending.append((win, []))
-                while built:  # a piece at a time, so that a large window is checked (and let go) in parts
-                    pending.append((win, [built.pop(0)]))
-                    if sum(p["timeline_links"].num_rows for _, ps in pending for p in ps) >= CHECK_ROWS:
-                        flush()
-            done.append(win)
-            seen += n
-            if progress:
-                progress("timeline", seen, total)
-
-        try:
-            for key in sorted(parts):
-                paths = (tmp / f"events-{key}.arrow", tmp / f"figures-{key}.arrow")
-                ev = _read(paths[0], PART_COLUMNS)
-                old = before.get(key)
-                # the previous digest, when the previous rows may be copied: whoever takes the window (a worker)
-                # hashes what the window reads, and merges it only when that changed
-                same = old.digest if reuse and old is not None and not old.quarantined and previous is not None else None
-                # where the window's events were in the previous run: read by whoever merges the window (a
-                # worker), so that this process never holds a window's ids as Python objects
-                prev = PreviousRows(previous_links, old.rows.get("timeline_links")) if old and previous_links else None
-                if pool is not None:
-                    built_path = str(tmp / f"built-{key}")  # the worker writes the window's rows there
-                    task = pool.submit(
-                        _window_files, *map(str, paths), _book_of(book, ev), settings, version, same, prev, built_path
-                    )  # fmt: skip
-                else:
-                    task = functools.partial(_window, ev, _read(paths[1], FIGURE_COLUMNS), book, settings, version, same, prev)
-                queue.append((key, task, ev.num_rows, old))
-                del ev
-                while len(queue) > (AHEAD * workers if pool is not None else 0):
-                    consume()
-            while queue:
-                consume()
-        finally:
+        for key in sorted(parts):
+            paths = (tmp / f"events-{key}.arrow", tmp / f"figures-{key}.arrow")
+            ev = _read(paths[0], PART_COLUMNS)
+            old = before.get(key)
+            # the previous digest, when the previous rows may be copied: whoever takes the window (a worker)
+            # hashes what the window reads, and merges it only when that changed
+            same = old.digest if reuse and old is not None and not old.quarantined and previous is not None else None
+            # where the window's events were in the previous run: read by whoever merges the window (a
+            # worker), so that this process never holds a window's ids as Python objects
+            prev = PreviousRows(previous_links, old.rows.get("timeline_links")) if old and previous_links else None
             if pool is not None:
-                for _, task, _, _ in queue:  # an error: windows not started are not merged
-                    task.cancel()
-        flush()
+                built_path = str(tmp / f"built-{key}")  # the worker writes the window's rows there
+                task = pool.submit(
+                    _window_files, *map(str, paths), _book_of(book, ev), settings, version, same, prev, built_path
+                )  # fmt: skip
+            else:
+                task = functools.partial(_window, ev, _read(paths[1], FIGURE_COLUMNS), book, settings, version, same, prev)
+            queue.append((key, task, ev.num_rows, old))
+            del ev
+            while len(queue) > (AHEAD * workers if pool is not None else 0):
+                consume()
+        while queue:
+            consume()
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if pool is not None:
+            for _, task, _, _ in queue:  # an error: windows not started are not merged
+                task.cancel()
+    flush()
     out.rows = dict(writer.rows)
     return out, done
 
@@ -589,6 +617,14 @@ def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
         ev_files.close()
         cas_files.close()
     return keys, total
+
+
+def _partition_and_release(folder: Path, tmp: Path) -> tuple[set[int], int]:
+    """`_partition`, then the memory it used handed back (on a worker, which goes on to merge windows)."""
+    try:
+        return _partition(folder, tmp)
+    finally:
+        memory.release()
 
 
 def _file_late(late: pa.Table, events: pq.ParquetFile, files: _Files) -> None:
