@@ -235,3 +235,11 @@ def test_finding_figures_events_by_hashing_the_figures_side_gives_arrows_index_i
     searched = pa.chunked_array([pa.array(ids[a:b], pa.string()) for a, b in zip([0, *cuts], [*cuts, len(ids)])], pa.string())
     wanted = pa.array([rng.choice([*pool, "unknown"]) for _ in range(rng.randint(0, 40))], pa.string())
     assert index_in(wanted, searched).to_pylist() == pc.index_in(wanted, value_set=searched).to_pylist()
+
+
+def test_a_filing_process_that_fails_says_why(tmp_path):
+    """The process that files events into windows (beside syndication) reports its error to the run."""
+    from pipeline.timeline import store
+
+    with store._Filing(tmp_path / "no-tables", tmp_path) as filing, pytest.raises(RuntimeError, match="filing events into windows failed: .*events.parquet"):
+        filing.result()

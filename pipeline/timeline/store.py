@@ -154,52 +154,86 @@ def write_timeline(
     main process a minute at a million articles); their results are `Outcome.idle`, or None when no worker was
     started (then nothing was run)."""
     events = pq.read_metadata(folder / "events.parquet").num_rows
-    if workers <= 1 or events < PARALLEL_EVENTS:
-        return _write_timeline(folder, settings, version, write, check, previous, reuse, progress, None, 1, sets_made, pairs)
-    # The workers are started now, while this process is small: a worker forked later, from a process that
-    # has read the articles and found the copies, would hold on to those pages as this process reuses them.
-    # The heap the data tables' merge freed is handed back first, for the same reason (a million articles:
-    # 590 MB resident before, 320 MB after).
-    memory.release()
-    with contextlib.ExitStack() as stack:
-        if multiprocessing.get_start_method() == "fork":
-            stack.enter_context(memory.frozen())  # they share what is alive now, not copy it
-        pool = stack.enter_context(_pool(workers))
-        return _write_timeline(
-            folder, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs, idle_work
-        )  # fmt: skip
-
-
-def _write_timeline(
-    folder: Path, settings: Settings, version: str, write: Write, check: Check | None, previous: Path | None,
-    reuse: bool, progress: Progress | None, pool: ProcessPoolExecutor | None, workers: int, sets_made: SetSource | None,
-    pairs: PairMemory | None = None, idle_work: Sequence[Callable[[], Any]] = (),
-) -> tuple[Outcome, list[Window]]:  # fmt: skip
-    tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))
+    tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))  # the windows' files
     try:
-        filing = idle = None
-        if pool is not None:
-            # a worker files the events into their windows while this process finds the syndicated copies (neither
-            # needs the other: at a million articles each takes 20 to 30 s); the other workers take `idle_work`
-            filing = pool.submit(_partition_and_release, folder, tmp)
-            idle = [pool.submit(work) for work in idle_work]
-        out, done = _write_windows(
-            folder, tmp, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs,
-            filing,
-        )  # fmt: skip
-        out.idle = [f.result() for f in idle] if idle is not None else None
-        return out, done
+        if workers <= 1 or events < PARALLEL_EVENTS:
+            return _write_windows(
+                folder, tmp, settings, version, write, check, previous, reuse, progress, None, 1, sets_made, pairs
+            )  # fmt: skip
+        # The workers are started now, while this process is small: a worker forked later, from a process that
+        # has read the articles and found the copies, would hold on to those pages as this process reuses them.
+        # The heap the data tables' merge freed is handed back first, for the same reason (a million articles:
+        # 590 MB resident before, 320 MB after).
+        memory.release()
+        with contextlib.ExitStack() as stack:
+            if multiprocessing.get_start_method() == "fork":
+                stack.enter_context(memory.frozen())  # they share what is alive now, not copy it
+            # a process of its own files the events into their windows while this one finds the syndicated copies
+            # (neither needs the other: at a million articles each takes 20 to 30 s), and ends with it, the memory
+            # it used with it (a month worker that had done it kept about 90 MB more through the merge). Started
+            # before the pool, while no thread runs here: the pool's workers are forked before its thread starts.
+            filing = stack.enter_context(_Filing(folder, tmp))
+            pool = stack.enter_context(_pool(workers))
+            idle = [pool.submit(work) for work in idle_work]  # the workers would only wait meanwhile
+            out, done = _write_windows(
+                folder, tmp, settings, version, write, check, previous, reuse, progress, pool, workers, sets_made, pairs,
+                filing,
+            )  # fmt: skip
+            out.idle = [f.result() for f in idle]
+            return out, done
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Filing:
+    """`_partition(folder, tmp)` on a process of its own, started at once; `result()` waits for (the windows, the
+    events) and raises the process's error. Leaving the context ends the process if it still runs."""
+
+    def __init__(self, folder: Path, tmp: Path) -> None:
+        method = "fork" if multiprocessing.get_start_method() == "fork" else "spawn"
+        context = multiprocessing.get_context(method)
+        self.answer, told = context.Pipe(duplex=False)
+        self.process = context.Process(target=_file_windows, args=(str(folder), str(tmp), told), daemon=True)
+        self.process.start()
+        told.close()  # only the child writes: the pipe then ends when the child does
+
+    def result(self) -> tuple[set[int], int]:
+        try:
+            status, value = self.answer.recv()
+        except EOFError:
+            self.process.join()
+            status, value = "error", f"the process filing events into windows ended (exit code {self.process.exitcode})"
+        self.process.join()
+        if status != "ok":
+            raise RuntimeError(f"filing events into windows failed: {value}")
+        return value
+
+    def __enter__(self) -> _Filing:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+        self.answer.close()
+
+
+def _file_windows(folder: str, tmp: str, told: Any) -> None:
+    """The filing process: `_partition`, its answer sent through the pipe `told`."""
+    try:
+        answer = ("ok", _partition(Path(folder), Path(tmp)))
+    except BaseException as exc:  # told to the main process, which raises it
+        answer = ("error", f"{type(exc).__name__}: {exc}")
+    told.send(answer)
+    told.close()
 
 
 def _write_windows(
     folder: Path, tmp: Path, settings: Settings, version: str, write: Write, check: Check | None,
     previous: Path | None, reuse: bool, progress: Progress | None, pool: ProcessPoolExecutor | None, workers: int,
-    sets_made: SetSource | None, pairs: PairMemory | None, filing: Any,
+    sets_made: SetSource | None, pairs: PairMemory | None, filing: _Filing | None = None,
 ) -> tuple[Outcome, list[Window]]:  # fmt: skip
-    """`_write_timeline` once the windows are being filed into `tmp` (`filing`: the worker's future; None: file
-    them here, after syndication)."""
+    """`write_timeline`, its windows' files in `tmp`: filed by `filing` meanwhile, or here after syndication."""
     before = read_state(previous) if previous is not None else {}
     articles = pq.read_table(
         folder / "articles.parquet", columns=["article_id", "source", "source_id", "raw_path", "published"]
@@ -222,7 +256,8 @@ def _write_windows(
     writer = Writer(write)
     out = Outcome({}, 0, 0, [], [])
     done: list[Window] = []
-    parts, total = filing.result() if filing is not None else _partition_and_release(folder, tmp)
+    parts, total = filing.result() if filing is not None else _partition(folder, tmp)
+    memory.release()
     out.windows = len(parts)
     seen = 0
     pending: list[tuple[Window, list[dict[str, pa.Table]]]] = []  # merged windows waiting to be checked
@@ -617,14 +652,6 @@ def _partition(folder: Path, tmp: Path) -> tuple[set[int], int]:
         ev_files.close()
         cas_files.close()
     return keys, total
-
-
-def _partition_and_release(folder: Path, tmp: Path) -> tuple[set[int], int]:
-    """`_partition`, then the memory it used handed back (on a worker, which goes on to merge windows)."""
-    try:
-        return _partition(folder, tmp)
-    finally:
-        memory.release()
 
 
 def _file_late(late: pa.Table, events: pq.ParquetFile, files: _Files) -> None:
