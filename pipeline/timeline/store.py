@@ -8,8 +8,8 @@ Events are compared only within their window (the calendar month their interval 
 `events.parquet` files each event, with the columns the merge and the rows need, into its window's
 Arrow IPC file (a temporary folder inside `folder`), and one pass over `casualties.parquet` does the
 same for the figures (in step with the events: both tables list a unit's rows together, so only a few
-recent batches of event ids are kept to find a figure's window); with workers, one of them does this
-while the main process finds the syndicated copies. Then each window is read back,
+recent batches of event ids are kept to find a figure's window); with workers, a process of its own
+does this while the main process finds the syndicated copies. Then each window is read back,
 merged (on `workers` processes when the input is large), checked (many windows at once: a check has
 a fixed cost) and written in order, and let go: memory follows the largest window, not the archive.
 Syndication is found over all articles first (from the shingle sets the workers cached, else the texts,
@@ -150,9 +150,9 @@ def write_timeline(
     on that many processes (large inputs only), and written in order as they come back. `sets_made`: the
     articles' shingle sets as the workers made them (else syndication reads every text); `pairs`: the counts of
     shared shingles remembered from the last run (`syndication.PairMemory`). `idle_work`: picklable calls to run
-    on the workers while they would wait for the first window (syndication and the filing of events take the
-    main process a minute at a million articles); their results are `Outcome.idle`, or None when no worker was
-    started (then nothing was run)."""
+    on the workers while they would wait for the first window (syndication and the filing of events into windows
+    take a minute at a million articles); their results are `Outcome.idle`, or None when no worker was started
+    (then nothing was run)."""
     events = pq.read_metadata(folder / "events.parquet").num_rows
     tmp = Path(tempfile.mkdtemp(prefix=".timeline-", dir=folder))  # the windows' files
     try:
