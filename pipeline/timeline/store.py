@@ -321,7 +321,7 @@ def _write_windows(
                     _window_files, *map(str, paths), _book_of(book, ev), settings, version, same, prev, built_path
                 )  # fmt: skip
             else:
-                task = functools.partial(_window, ev, _read(paths[1], FIGURE_COLUMNS), book, settings, version, same, prev)
+                task = functools.partial(_window, *paths, book, settings, version, same, prev)
             queue.append((key, task, ev.num_rows, old))
             del ev
             while len(queue) > (AHEAD * workers if pool is not None else 0):
@@ -371,14 +371,17 @@ def _check_and_write(
 
 
 def _window(
-    ev: pa.Table, cas: pa.Table, book: Articles, settings: Settings, version: str, same: str | None,
-    prev: PreviousRows | None,
+    events_path: Path | str, figures_path: Path | str, book: Articles, settings: Settings, version: str,
+    same: str | None, prev: PreviousRows | None,
 ) -> tuple[str, list[dict[str, pa.Table]] | None]:  # fmt: skip
-    """A window's digest, and its rows merged (None when the digest is `same`: the previous rows stand)."""
+    """The digest of the window filed in these two files, and its rows merged (None when the digest is `same`:
+    the previous rows stand)."""
+    ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
     digest = window_digest(ev, cas, book, settings, version)
+    del ev, cas  # unmapped: hashing touched every page (sentences and all), merging reads far fewer
     if digest == same:
         return digest, None
-    return digest, _build(ev, cas, book, settings, prev)
+    return digest, _build(_read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS), book, settings, prev)
 
 
 def _build(
@@ -408,14 +411,9 @@ def _window_files(
     pickled and wait in the main process, a window or two of them (50 MB at 125,000 events); a file is read
     when its rows are checked and written, memory-mapped. The digest is made here too, so that the main
     process copies unchanged windows meanwhile (a million articles: 121 windows, about 0.2 s of hashing each)."""
-    ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
-    digest = window_digest(ev, cas, book, settings, version)
-    del ev, cas  # unmapped: hashing touched every page (sentences and all), merging reads far fewer
-    if digest == same:
+    digest, built = _window(events_path, figures_path, book, settings, version, same, prev)
+    if built is None:
         return digest, None, []
-    ev, cas = _read(Path(events_path), PART_COLUMNS), _read(Path(figures_path), FIGURE_COLUMNS)
-    built = _build(ev, cas, book, settings, prev)
-    del ev, cas
     sizes = [{name: piece[name].num_rows for name in TABLES} for piece in built]
     for name in TABLES if built else ():
         with ipc.new_file(f"{out}-{name}.arrow", built[0][name].schema) as w:
