@@ -31,6 +31,8 @@ def test_bench_pipeline_reports_rates_memory_and_ratio(tmp_path, capsys):
     # the nightly run: one new file is the one unit processed
     assert report["new_file_run_processed_units"] == 1 and report["new_file_run_exit_code"] == 0
     assert report["new_file_articles"] == NEXT_DAY and report["new_file_run_seconds"] > 0
+    # the baseline of the nightly figure: copying the output files it rewrote
+    assert report["output_mb"] > 0 and report["new_file_run_over_copying_the_outputs"] > 0
 
 
 def test_bench_on_a_corpus_folder_leaves_it_untouched(tmp_path, capsys):
