@@ -33,6 +33,11 @@ def test_bench_pipeline_reports_rates_memory_and_ratio(tmp_path, capsys):
     assert report["new_file_articles"] == NEXT_DAY and report["new_file_run_seconds"] > 0
     # the baseline of the nightly figure: copying the output files it rewrote
     assert report["output_mb"] > 0 and report["new_file_run_over_copying_the_outputs"] > 0
+    # where the wall time went: the merge's parts add up to the merge (each rounded to 0.01 s)
+    for split in (report["wall_split_seconds"], report["new_file_run_split_seconds"]):
+        parts = [split[f"merge_{k}"] for k in ("tables", "timeline", "finish")]
+        assert all(p >= 0 for p in parts) and split["merge_tables"] > 0 and split["merge_timeline"] > 0
+        assert abs(sum(parts) - split["merge"]) <= 0.03
 
 
 def test_bench_on_a_corpus_folder_leaves_it_untouched(tmp_path, capsys):

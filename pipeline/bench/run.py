@@ -10,7 +10,8 @@ of the next day's articles added beside the archive (its seconds, and the units 
 copying the output files it rewrites, measured right after it on the same disk. The output contract is one
 Parquet and one CSV file per table, so a nightly run writes every byte of them again (17.6 GB at a million
 articles): copying them is the least such a run can take on that disk, and the ratio shows what the run
-adds to it.
+adds to it. Both runs' wall time is split into scanning, processing and the merge, and the merge into its
+parts (`merge_tables`: the data tables; `merge_timeline`; `merge_finish`: manifest and publishing).
 
 With `--single-files`, the same articles are written twice, as JSON Lines batches and as an archive of one
 file per article (in turn front matter, text + sidecar, news-please JSON, HTML page), and both are run in
@@ -172,6 +173,7 @@ def main(argv: list[str]) -> int:
         "new_file_run_processed_units": nightly.processed_units,
         "new_file_run_exit_code": nightly.exit_code,
         "new_file_run_peak_memory_mb": round(mem_next.peak / 2**20, 1),
+        "new_file_run_split_seconds": {k: round(v, 2) for k, v in (nightly.seconds or {}).items() if not k.startswith("cpu_")},
         "output_mb": round(out_bytes / 1e6, 1),
         "copying_the_outputs_seconds": round(copy_seconds, 3),
         "new_file_run_over_copying_the_outputs": round(third / max(copy_seconds, 1e-9), 2),

@@ -286,8 +286,9 @@ def derive_timeline(
             if bars is not None:
                 bars.done("syndication", "timeline", "validation")
         log.info(
-            "timeline: %d windows (months), %d merged again, %d copied from the previous run [%.2fs]",
-            out.windows, out.rebuilt, out.windows - out.rebuilt, time.perf_counter() - started,
+            "timeline: %d windows (months), %d merged again, %d copied from the previous run [%.2fs, of which "
+            "finding syndicated copies %.2fs]",
+            out.windows, out.rebuilt, out.windows - out.rebuilt, time.perf_counter() - started, out.syndication_seconds,
         )  # fmt: skip
         summary = combine_validation(out.validation, out.rows)
         summary["rows"] = dict(out.rows)
@@ -361,12 +362,17 @@ def merged_validation(merge: batch.MergeResult) -> dict[str, Any]:
     return {"success": success, "tables": tables}
 
 
+# the merge's parts, as `RunOutcome.seconds` names them (merge_<part>): reading the cached units and writing the
+# data tables and rejects; the timeline (syndication, filing, windows); validation report, manifest and publishing
+MERGE_PHASES = ("tables", "timeline", "finish")
+
+
 @dataclass
 class RunOutcome:
     exit_code: int
     units: int = 0
     processed_units: int = 0
-    seconds: dict[str, float] | None = None  # wall: scan, process, merge; cpu: per stage, summed over workers
+    seconds: dict[str, float] | None = None  # wall: scan, process, merge (and merge_<part>); cpu_<stage>, summed over workers
     manifest: dict[str, Any] | None = None
 
 
@@ -445,6 +451,7 @@ def execute(
             cool_down()
             bars.done("process")
         merged: dict[str, batch.MergeResult] = {}
+        phases: dict[str, float] = {}  # wall seconds of the merge's parts: data tables, timeline, the rest
 
         def write(folder: Path) -> None:
             # the timeline's windows are merged on forked worker processes when there are many (they share this
@@ -463,7 +470,16 @@ def execute(
                 if job is jobs[-1]:
                     bars.done("merge")
 
-            merge = batch.merge_units(jobs, cache_dir, folder, partition, derive, merged_unit)
+            def timed_derive(folder: Path, shingle_files: list[batch.ShingleFile] | None = None) -> tuple[pa.Table, dict[str, Any]]:
+                with Timer() as t:
+                    derived = derive(folder, shingle_files)
+                phases["timeline"] = t.seconds
+                return derived
+
+            with Timer() as t_units:
+                merge = batch.merge_units(jobs, cache_dir, folder, partition, timed_derive, merged_unit)
+            # where the merge's wall time went (logged and reported by `bench`, never written to the outputs)
+            phases["tables"] = t_units.seconds - phases.get("timeline", 0.0)
             merged["result"] = merge
             validation = merged_validation(merge)
             report = render_report(validation)
@@ -494,16 +510,21 @@ def execute(
         outdir.remember(out_dir, merged["manifest"].get("files", {}), work)
         prune_cache(work / "cache", version, {j.key for j in jobs})
     merge, data = merged["result"], merged["manifest"]
-    _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir)
+    # the rest: validation report, manifest (hashing the files the timeline's workers did not), publishing
+    phases["finish"] = max(t_merge.seconds - phases.get("tables", 0.0) - phases.get("timeline", 0.0), 0.0)
+    _log_stages(merge, data, t_proc.seconds, t_merge.seconds, out_dir, phases)
     log_summary(summary_text(data, merged["report"]), data["exit_code"])
     if not data["accounting"]["balanced"]:
         log.error("accounting does not balance: %s", data["accounting"])
     seconds = {"scan": t_scan.seconds, "process": t_proc.seconds, "merge": t_merge.seconds}
+    seconds.update({f"merge_{k}": phases[k] for k in MERGE_PHASES})
     seconds.update({f"cpu_{k}": v for k, v in merge.seconds.items()})
     return RunOutcome(data["exit_code"], len(jobs), len(todo), seconds, data)
 
 
-def _log_stages(merge: batch.MergeResult, data: dict[str, Any], proc_s: float, merge_s: float, out_dir: Path) -> None:
+def _log_stages(
+    merge: batch.MergeResult, data: dict[str, Any], proc_s: float, merge_s: float, out_dir: Path, phases: dict[str, float]
+) -> None:  # fmt: skip
     b, rows, sec = data["accounting"], merge.rows, merge.seconds
     ingest_reasons = ", ".join(f"{k}: {v}" for k, v in data["rejects_by_reason"].items()) or "none"
     log.info(
@@ -517,7 +538,12 @@ def _log_stages(merge: batch.MergeResult, data: dict[str, Any], proc_s: float, m
         "validate: %s, %d rows quarantined [%.2f cpu-s]",
         "passed" if data["validation"]["success"] else "FAILED", quarantined, sec["validate"],
     )  # fmt: skip
-    log.info("export:   %s -> %s [processing %.2fs, merge %.2fs wall]", ", ".join(f"{k} {v}" for k, v in rows.items()), out_dir, proc_s, merge_s)
+    log.info(
+        "export:   %s -> %s [processing %.2fs, merge %.2fs wall: data tables %.2fs, timeline %.2fs, "
+        "manifest and publishing %.2fs]",
+        ", ".join(f"{k} {v}" for k, v in rows.items()), out_dir, proc_s, merge_s,
+        *(phases.get(k, 0.0) for k in MERGE_PHASES),
+    )  # fmt: skip
 
 
 def prune_cache(cache_root: Path, version: str, keep: set[str]) -> None:

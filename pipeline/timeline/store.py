@@ -38,6 +38,7 @@ import json
 import multiprocessing
 import shutil
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -100,6 +101,7 @@ class Outcome:
     validation: list[dict[str, Any]]  # one summary per checked piece
     rejects: list[pa.Table]
     idle: list[Any] | None = None  # what `idle_work` returned (None: it was not run)
+    syndication_seconds: float = 0.0  # wall seconds of finding the syndicated copies (for the log)
 
 
 def read_state(folder: Path) -> dict[int, Window]:
@@ -251,10 +253,11 @@ def _write_windows(
             if progress and passes[0] == 1:  # the first pass reads every text; later ones only a few
                 progress("syndication", read, articles.num_rows)
 
+    started = time.perf_counter()
     book = Articles(articles, syndication(articles, _text_source(articles, texts), settings, folder, sets_made, pairs))
     memory.release()  # syndication's pair arrays (GBs at a million articles) are freed: give them back
     writer = Writer(write)
-    out = Outcome({}, 0, 0, [], [])
+    out = Outcome({}, 0, 0, [], [], syndication_seconds=time.perf_counter() - started)
     done: list[Window] = []
     parts, total = filing.result() if filing is not None else _partition(folder, tmp)
     memory.release()
