@@ -132,6 +132,66 @@ def test_ctrl_c_in_the_cli_exits_130_and_keeps_the_outputs(tmp_path, monkeypatch
     assert outputs(out) == good
 
 
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(28, "No space left on device", "/somewhere/events.csv"),  # Python's own writes carry the errno
+        OSError("IOError: error writing to file: No space left on device"),  # Arrow's say it in words
+    ],
+)
+def test_a_full_disk_is_said_plainly_and_keeps_the_outputs(tmp_path, monkeypatch, capsys, error):
+    raw = write_raw(tmp_path / "raw", STORIES)
+    out, work = tmp_path / "out", tmp_path / "work"
+    do_run(raw, out, work)
+    good = outputs(out)
+    write_raw(raw, dict([NEW_STORY]))
+
+    def full(*args):
+        raise error
+
+    monkeypatch.setattr(batch, "merge_units", full)
+    assert main(["run", "--input", str(raw), "--output", str(out), "--work", str(work), "--quiet"]) == runner.CRASHED
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "Traceback" not in err
+    assert outputs(out) == good
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [".out.lock"]  # no staging left
+
+
+def test_another_os_error_is_still_a_crash_with_its_traceback(tmp_path, monkeypatch, capsys):
+    raw = write_raw(tmp_path / "raw", STORIES)
+    out, work = tmp_path / "out", tmp_path / "work"
+    do_run(raw, out, work)
+    write_raw(raw, dict([NEW_STORY]))
+
+    def denied(*args):
+        raise PermissionError(13, "Permission denied", "/somewhere")
+
+    monkeypatch.setattr(batch, "merge_units", denied)
+    assert main(["run", "--input", str(raw), "--output", str(out), "--work", str(work), "--quiet"]) == runner.CRASHED
+    err = capsys.readouterr().err
+    assert "the run crashed" in err and "Traceback" in err and "disk is full" not in err
+
+
+@pytest.mark.parametrize("free_share, warned", [(0.5, True), (1.5, False)])
+def test_a_disk_with_less_room_than_the_outputs_is_warned_of_before_the_run(tmp_path, monkeypatch, caplog, free_share, warned):
+    import shutil as shutil_mod
+    from collections import namedtuple
+
+    raw = write_raw(tmp_path / "raw", STORIES)
+    out, work = tmp_path / "out", tmp_path / "work"
+    do_run(raw, out, work)
+    taken = sum(p.stat().st_size for p in out.rglob("*") if p.is_file() and p.name != "manifest.json")
+    write_raw(raw, dict([NEW_STORY]))
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil_mod, "disk_usage", lambda path: usage(10 * taken, 9 * taken, int(free_share * taken)))
+    with caplog.at_level(logging.WARNING, logger="pipeline"):
+        assert do_run(raw, out, work) == runner.OK
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("disk:")]
+    assert bool(said) == warned
+    if warned:
+        assert f"{taken / 1e9:.1f} GB" in said[0] and str(out) in said[0]
+
+
 def test_a_lock_left_by_a_holder_that_is_gone_is_taken_over_with_a_log_line(tmp_path, caplog):
     raw = write_raw(tmp_path / "raw", STORIES)
     gone = subprocess.Popen([sys.executable, "-c", "pass"])

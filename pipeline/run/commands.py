@@ -7,6 +7,7 @@ happened into an exit code (README "Exit codes").
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -95,6 +96,22 @@ def command(
     except KeyboardInterrupt:
         log.error("interrupted: previous outputs left intact")
         return runner.INTERRUPTED
+    except OSError as exc:
+        if not _disk_full(exc):
+            log.exception("the run crashed; previous outputs left intact")
+            return runner.CRASHED
+        where = f" ({exc.filename})" if exc.filename else ""
+        log.error(
+            "the disk is full%s: the run stopped, its unfinished files were removed and the previous outputs left "
+            "intact; a run needs room for a second copy of its outputs while it replaces them (free some space, "
+            "or give --output and --work on a larger disk)", where,
+        )  # fmt: skip
+        return runner.CRASHED
     except Exception:
         log.exception("the run crashed; previous outputs left intact")
         return runner.CRASHED
+
+
+def _disk_full(exc: OSError) -> bool:
+    """Whether an error is a full disk (or quota): Python's own errors carry the errno; Arrow's say it in words."""
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left on device" in str(exc)

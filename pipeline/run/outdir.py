@@ -13,13 +13,16 @@ Publishing (`pipeline.export.publish`) then replaces only the names the run writ
 folder itself (its permissions, owner, and any symbolic link pointing to it), removes what an earlier
 run wrote and this one does not (`partitioned/` after a run without `--partition`), and never
 follows a link. `damaged` compares the files on disk with the manifest's hashes, so a rerun
-rebuilds outputs that were deleted or edited by hand instead of saying "nothing changed".
+rebuilds outputs that were deleted or edited by hand instead of saying "nothing changed". A run writes its
+outputs beside the previous ones before it replaces them, so `space_short` warns, before the merge, when the
+disk holding the output folder has less room than the previous outputs take.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +160,26 @@ def remember(out_dir: Path, files: dict[str, str], work: Path) -> None:
 
 def _book_key(out_dir: Path, rel: str) -> str:
     return f"{out_dir.resolve()}/{rel}"
+
+
+def space_short(out_dir: Path, manifest: dict[str, Any] | None) -> tuple[int, int] | None:
+    """(bytes the previous run's outputs take, bytes free beside them) when the disk holding `out_dir` has less
+    room than those outputs: the new outputs are written next to them (in a staging folder) before they replace
+    them, with the timeline's temporary files, so such a run will most likely fail on a full disk. None when there
+    is room, no previous run, or nothing can be measured."""
+    files = (manifest or {}).get("files")
+    if not isinstance(files, dict) or not files:
+        return None
+    need = 0
+    for rel in files:
+        path = out_dir / rel
+        try:
+            if not path.is_symlink():
+                need += path.stat().st_size
+        except OSError:
+            continue  # gone since: the run rebuilds it, with room counted for the others
+    try:
+        free = shutil.disk_usage(out_dir.resolve().parent).free
+    except OSError:
+        return None
+    return (need, free) if free < need else None

@@ -430,6 +430,13 @@ def execute(
             "plan:     %d input units, %d cached, %d to process in %d tasks on engine %s [%.2fs]",
             len(jobs), len(jobs) - len(todo), len(todo), len(tasks), engine, t_scan.seconds,
         )  # fmt: skip
+        short = outdir.space_short(out_dir, previous)
+        if short is not None:
+            log.warning(
+                "disk: %.1f GB free beside %s, whose outputs take %.1f GB: the new outputs are written next to them "
+                "before they replace them, so this run will most likely run out of space (free some, or write to "
+                "another disk)", short[1] / 1e9, out_dir, short[0] / 1e9,
+            )  # fmt: skip
         bars = Progress(settings)
         with Timer() as t_proc:
             if engine_mod.forks_workers(engine, workers, len(tasks)):
