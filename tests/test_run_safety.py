@@ -2,7 +2,8 @@
 
 Rows of issue 10 that live in orchestration: workers and locks die with the main process (3), two runs
 sharing a work folder (4), the output folder is the pipeline's only (6), stale `partitioned/` (7), a log
-file that cannot be opened (9), damaged outputs are rebuilt (14), a per-article time budget, exit 130.
+file that cannot be opened (9), damaged outputs are rebuilt (14), a per-article time budget, exit 130, a full
+disk said plainly and warned of.
 """
 
 from __future__ import annotations
@@ -117,59 +118,33 @@ def test_ctrl_c_exits_130_and_leaves_the_last_outputs(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [".out.lock"]
 
 
-def test_ctrl_c_in_the_cli_exits_130_and_keeps_the_outputs(tmp_path, monkeypatch):
-    raw = write_raw(tmp_path / "raw", STORIES)
-    out, work = tmp_path / "out", tmp_path / "work"
-    do_run(raw, out, work)
-    good = outputs(out)
-    write_raw(raw, dict([NEW_STORY]))
-
-    def interrupted(*args):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(batch, "merge_units", interrupted)
-    assert main(["run", "--input", str(raw), "--output", str(out), "--work", str(work), "--quiet"]) == 130
-    assert outputs(out) == good
-
-
 @pytest.mark.parametrize(
-    "error",
+    "error, code, said, traceback",
     [
-        OSError(28, "No space left on device", "/somewhere/events.csv"),  # Python's own writes carry the errno
-        OSError("IOError: error writing to file: No space left on device"),  # Arrow's say it in words
+        (KeyboardInterrupt(), 130, "interrupted: previous outputs left intact", False),
+        # a full disk: Python's own writes carry the errno, Arrow's say it in words
+        (OSError(28, "No space left on device", "/somewhere/events.csv"), 70, "the disk is full", False),
+        (OSError("IOError: error writing to file: No space left on device"), 70, "the disk is full", False),
+        (PermissionError(13, "Permission denied", "/somewhere"), 70, "the run crashed", True),  # any other error
     ],
 )
-def test_a_full_disk_is_said_plainly_and_keeps_the_outputs(tmp_path, monkeypatch, capsys, error):
+def test_a_run_stopped_in_the_merge_says_why_and_keeps_the_outputs(tmp_path, monkeypatch, capsys, error, code, said,
+                                                                   traceback):  # fmt: skip
     raw = write_raw(tmp_path / "raw", STORIES)
     out, work = tmp_path / "out", tmp_path / "work"
     do_run(raw, out, work)
     good = outputs(out)
     write_raw(raw, dict([NEW_STORY]))
 
-    def full(*args):
+    def stopped(*args):
         raise error
 
-    monkeypatch.setattr(batch, "merge_units", full)
-    assert main(["run", "--input", str(raw), "--output", str(out), "--work", str(work), "--quiet"]) == runner.CRASHED
+    monkeypatch.setattr(batch, "merge_units", stopped)
+    assert main(["run", "--input", str(raw), "--output", str(out), "--work", str(work), "--quiet"]) == code
     err = capsys.readouterr().err
-    assert "the disk is full" in err and "Traceback" not in err
+    assert said in err and ("Traceback" in err) == traceback
     assert outputs(out) == good
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [".out.lock"]  # no staging left
-
-
-def test_another_os_error_is_still_a_crash_with_its_traceback(tmp_path, monkeypatch, capsys):
-    raw = write_raw(tmp_path / "raw", STORIES)
-    out, work = tmp_path / "out", tmp_path / "work"
-    do_run(raw, out, work)
-    write_raw(raw, dict([NEW_STORY]))
-
-    def denied(*args):
-        raise PermissionError(13, "Permission denied", "/somewhere")
-
-    monkeypatch.setattr(batch, "merge_units", denied)
-    assert main(["run", "--input", str(raw), "--output", str(out), "--work", str(work), "--quiet"]) == runner.CRASHED
-    err = capsys.readouterr().err
-    assert "the run crashed" in err and "Traceback" in err and "disk is full" not in err
 
 
 @pytest.mark.parametrize("free_share, warned", [(0.5, True), (1.5, False)])
