@@ -96,19 +96,16 @@ def command(
     except KeyboardInterrupt:
         log.error("interrupted: previous outputs left intact")
         return runner.INTERRUPTED
-    except OSError as exc:
-        if not _disk_full(exc):
+    except Exception as exc:
+        if isinstance(exc, OSError) and _disk_full(exc):
+            where = f" ({exc.filename})" if exc.filename else ""
+            log.error(
+                "the disk is full%s: the run stopped, its unfinished files were removed and the previous outputs "
+                "left intact; a run needs room for a second copy of its outputs while it replaces them (free some "
+                "space, or give --output and --work on a larger disk)", where,
+            )  # fmt: skip
+        else:
             log.exception("the run crashed; previous outputs left intact")
-            return runner.CRASHED
-        where = f" ({exc.filename})" if exc.filename else ""
-        log.error(
-            "the disk is full%s: the run stopped, its unfinished files were removed and the previous outputs left "
-            "intact; a run needs room for a second copy of its outputs while it replaces them (free some space, "
-            "or give --output and --work on a larger disk)", where,
-        )  # fmt: skip
-        return runner.CRASHED
-    except Exception:
-        log.exception("the run crashed; previous outputs left intact")
         return runner.CRASHED
 
 
